@@ -1,0 +1,56 @@
+#include "cli/command.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+namespace sotinc {
+
+void AddCommonOptions(CLI::App* cmd, CommonOptions* common) {
+  cmd->add_option("-C", common->workspace.dir, "Run as if started in DIR (like git -C)")
+      ->type_name("DIR");
+  cmd->add_option("--config", common->workspace.config, "Config file (default: sotinc.yaml)")
+      ->type_name("PATH");
+}
+
+void PrintError(const std::string& message) {
+  std::string m = message;
+  while (!m.empty() && m.back() == '\n') m.pop_back();
+  std::fprintf(stderr, "sotinc: %s\n", m.c_str());
+}
+
+bool UseColor(FILE* stream) {
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string(term) == "dumb") return false;
+  return isatty(fileno(stream));
+}
+
+bool WriteOutput(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    PrintError("cannot write " + path + ": check the directory exists and is writable");
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<Workspace> OpenWorkspaceOrReport(const CommonOptions& common, int* exit_code) {
+  Result<std::unique_ptr<Workspace>> opened = Workspace::Open(common.workspace, exit_code);
+  if (!opened.ok()) {
+    PrintError(opened.error());
+    return nullptr;
+  }
+  return std::move(*opened);
+}
+
+}  // namespace sotinc

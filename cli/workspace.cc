@@ -1,0 +1,105 @@
+#include "cli/workspace.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/git_source.h"
+
+namespace sotinc {
+namespace {
+
+// Config files from the working tree: paths relative to the repository
+// root, absolute paths as they are; include globs match the candidates.
+class WorkingTreeConfigFiles : public ConfigFiles {
+ public:
+  WorkingTreeConfigFiles(std::string root, FileSource* source)
+      : root_(std::move(root)), source_(source) {}
+
+  Result<std::string> Read(const std::string& path) override {
+    std::string full = !path.empty() && path[0] == '/' ? path : root_ + "/" + path;
+    std::ifstream in(full, std::ios::binary);
+    if (!in) return Status::Error("cannot open " + full);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) return Status::Error("cannot read " + full);
+    return ss.str();
+  }
+
+  Result<std::vector<std::string>> List() override {
+    Result<std::vector<FileEntry>> entries = source_->List();
+    if (!entries.ok()) return entries.status();
+    std::vector<std::string> paths;
+    for (const FileEntry& e : *entries) paths.push_back(e.path);
+    return paths;
+  }
+
+ private:
+  std::string root_;
+  FileSource* source_;
+};
+
+// A path given on the command line, relative to where sotinc was started
+// (or -C), made relative to the repository root when it lies inside it.
+std::string ConfigPathFor(const std::string& given, const std::string& dir,
+                          const std::string& root) {
+  std::string abs = given;
+  if (abs.empty() || abs[0] != '/') {
+    char* real = realpath(dir.c_str(), nullptr);
+    std::string base = real ? real : dir;
+    free(real);
+    abs = base + "/" + given;
+  }
+  char* real = realpath(abs.c_str(), nullptr);
+  if (real) {
+    abs = real;
+    free(real);
+  }
+  std::string prefix = root;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  prefix += "/";
+  if (abs.compare(0, prefix.size(), prefix) == 0) return abs.substr(prefix.size());
+  return abs;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& options,
+                                                   int* exit_code) {
+  *exit_code = 2;
+  auto ws = std::make_unique<Workspace>();
+  Result<std::unique_ptr<GitRepo>> repo = GitRepo::Open(options.dir);
+  if (!repo.ok()) return repo.status();
+  ws->repo = std::move(*repo);
+  if (ws->repo->is_bare()) {
+    return Status::Error("'" + options.dir + "' is a bare repository: it has no working tree " +
+                         "to check");
+  }
+  Result<std::unique_ptr<FileSource>> source = NewWorkingTreeSource(ws->repo.get());
+  if (!source.ok()) return source.status();
+  ws->source = std::move(*source);
+
+  std::string root = ws->repo->workdir();
+  ws->config_path = options.config.empty() ? "sotinc.yaml"
+                                           : ConfigPathFor(options.config, options.dir, root);
+  WorkingTreeConfigFiles files(root, ws->source.get());
+  if (options.config.empty()) {
+    Result<std::string> probe = files.Read(ws->config_path);
+    if (!probe.ok()) {
+      return Status::Error("no sotinc.yaml at the repository root (" + root +
+                           "): write one (see 'sotinc init' or docs/rules.md) or pass --config");
+    }
+  }
+  ConfigError error;
+  Result<Config> config = LoadConfig(ws->config_path, files, &error);
+  if (!config.ok()) return Status::Error(error.Text());
+  ws->config = std::move(*config);
+  ws->graph = std::make_unique<RuleGraph>(ws->config.rules);
+  *exit_code = 0;
+  return ws;
+}
+
+Result<Snapshot> Workspace::TakeSnapshot() {
+  return Snapshot::Build(*source, config.ignore_globs);
+}
+
+}  // namespace sotinc

@@ -1,0 +1,40 @@
+// Everything one command works on: the repository, the file source of the
+// chosen mode, the loaded config and its rule graph.
+//
+// Opening a workspace prints nothing; a failure comes back as a Status
+// whose message is ready for the user, with the exit status it deserves
+// (2 for bad usage or config). The Workspace owns all of it.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/file_source.h"
+#include "engine/git_repo.h"
+#include "engine/graph.h"
+#include "engine/snapshot.h"
+#include "rules/config.h"
+
+namespace sotinc {
+
+struct WorkspaceOptions {
+  std::string dir = ".";  // -C
+  std::string config;     // --config; empty = sotinc.yaml at the root
+};
+
+struct Workspace {
+  std::unique_ptr<GitRepo> repo;
+  std::unique_ptr<FileSource> source;
+  Config config;
+  std::unique_ptr<RuleGraph> graph;
+  std::string config_path;  // as shown in messages
+
+  // Opens the repository around options.dir, the working tree source and
+  // the config. On failure `exit_code` says how to exit.
+  static Result<std::unique_ptr<Workspace>> Open(const WorkspaceOptions& options, int* exit_code);
+
+  // Lists the candidate files, less the config's `ignore:`.
+  Result<Snapshot> TakeSnapshot();
+};
+
+}  // namespace sotinc

@@ -1,0 +1,60 @@
+// Where the engine gets its candidate files and their contents.
+//
+// Three real sources sit behind this interface (the working tree, the index
+// and a commit, all through libgit2 in engine/git_source.h) and one fake
+// (tests/testing/fake_file_source.h) that keeps files in memory and records
+// every read, which is how tests assert incrementality.
+//
+// Implementations need not be thread-safe; the engine calls them from one
+// thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace sotinc {
+
+enum class FileType : uint8_t { kRegular, kExecutable, kSymlink, kSubmodule };
+
+struct FileEntry {
+  std::string path;  // repository-relative, `/`-separated, never absolute
+  uint64_t size = 0;
+  FileType type = FileType::kRegular;
+  // A stable identifier of the content: the git blob id (hex) when git
+  // already knows it, otherwise a hash of the bytes. Equal ids mean equal
+  // contents. Empty when the source cannot say without reading.
+  std::string content_id;
+  // lstat data of a working-tree file (0 elsewhere): with `size` it keys the
+  // store's stat cache, so an untouched untracked file is hashed only once.
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  uint64_t ino = 0;
+};
+
+class FileSource {
+ public:
+  virtual ~FileSource() = default;
+
+  // Candidate files (SPEC section 2), sorted by path in byte order. For the
+  // working tree: tracked files that exist plus untracked files that are not
+  // ignored by .gitignore / .git/info/exclude / core.excludesFile. The
+  // config's own `ignore:` is applied by the caller, not here.
+  virtual Result<std::vector<FileEntry>> List() = 0;
+
+  // The whole content of a listed file. A symlink's content is its target
+  // path (as git stores it); symlinks are never followed. A submodule has
+  // no content (error).
+  virtual Result<std::string> Read(const FileEntry& file) = 0;
+
+  // The directory where listed files exist as they are listed (the working
+  // tree), or empty when the files are not materialised (index, commit).
+  virtual std::string materialized_root() const = 0;
+
+  // Short description for messages: "working tree", "index", "commit 1a2b3c4".
+  virtual std::string description() const = 0;
+};
+
+}  // namespace sotinc

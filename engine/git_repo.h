@@ -1,0 +1,97 @@
+// GitRepo: an open git repository, found the way git finds it.
+//
+// Together with engine/git_tree.h and engine/git_source.h this is the git
+// layer, the only code in the project that uses libgit2 (its types stay out
+// of this header; raw() hands the handle to the other git_*.cc files).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/status.h"
+
+struct git_repository;
+
+namespace sotinc {
+
+// Owns one libgit2 repository handle for its whole life.
+//
+// Open() discovers the repository like `git -C DIR`: it walks up from DIR
+// to the first directory holding `.git` (stopping at GIT_CEILING_DIRECTORIES
+// and, unless GIT_DISCOVERY_ACROSS_FILESYSTEM is true, at a file system
+// boundary). The environment git sets for hooks is honoured: GIT_DIR (with
+// GIT_WORK_TREE, else core.worktree, else DIR as the top of the working
+// tree, as in git) and GIT_INDEX_FILE (which `git commit -a` points at a
+// temporary index while the pre-commit hook runs; see index_path()).
+// Relative values are taken relative to DIR. GIT_OBJECT_DIRECTORY and
+// friends are not.
+//
+// Invariants: the handle is valid from Open() until destruction; the paths
+// are absolute and have no trailing '/'; workdir() is empty exactly when the
+// repository is bare.
+//
+// Ownership: FileSources and the tree helpers borrow a GitRepo; it must
+// outlive them. Not copyable or movable (borrowers hold its address).
+//
+// Thread safety: none. Use one GitRepo from one thread at a time (libgit2
+// objects are not safe for concurrent use); open another GitRepo for
+// another thread.
+class GitRepo {
+ public:
+  // DIR may be relative to the process's working directory; empty means
+  // ".". Fails with a message naming DIR when no repository is found.
+  static Result<std::unique_ptr<GitRepo>> Open(const std::string& dir);
+
+  ~GitRepo();
+  GitRepo(const GitRepo&) = delete;
+  GitRepo& operator=(const GitRepo&) = delete;
+
+  bool is_bare() const { return workdir_.empty(); }
+  // The top of the working tree; empty for a bare repository.
+  const std::string& workdir() const { return workdir_; }
+  // The repository's own git directory (`.git`, or `.git/worktrees/NAME`
+  // for a linked worktree).
+  const std::string& gitdir() const { return gitdir_; }
+  // Where objects, refs and config live (equal to gitdir() except in a
+  // linked worktree).
+  const std::string& commondir() const { return commondir_; }
+  // The index file: $GIT_INDEX_FILE when set, else gitdir()/index. It may
+  // not exist (a new repository). Meaningless for a bare repository.
+  const std::string& index_path() const { return index_path_; }
+
+  // True when history was cut by `git clone --depth` (merge bases may then
+  // be missing).
+  bool IsShallow() const;
+  // True when HEAD names a branch that has no commit yet (a new repository).
+  bool HeadIsUnborn() const;
+
+  // The commit REV names, as 40 hex digits. REV is anything git rev-parse
+  // takes (HEAD~1, a branch, a tag, an abbreviated id, main@{upstream}...).
+  // Errors: "unknown revision 'foo': not a commit, branch or tag", or
+  // "revision 'x' names a blob, not a commit".
+  Result<std::string> ResolveCommit(const std::string& rev) const;
+
+  // The tree REV names (a commit's tree, or a tree such as HEAD:sub), as
+  // 40 hex digits.
+  Result<std::string> ResolveTree(const std::string& rev) const;
+
+  // merge-base(REV, HEAD), as `git merge-base REV HEAD` prints it. Fails
+  // with a message that names REV when there is none (and suggests
+  // fetching more history when the repository is shallow).
+  Result<std::string> MergeBaseWithHead(const std::string& rev) const;
+
+  // For the git layer only (engine/git_*.cc): the borrowed libgit2 handle.
+  git_repository* raw() const { return repo_; }
+
+ private:
+  GitRepo(git_repository* repo, std::string workdir, std::string gitdir, std::string commondir,
+          std::string index_path);
+
+  git_repository* repo_;  // owned; freed in the destructor
+  std::string workdir_;
+  std::string gitdir_;
+  std::string commondir_;
+  std::string index_path_;
+};
+
+}  // namespace sotinc

@@ -1,0 +1,278 @@
+// The three sources; the decisions they implement are in git_source.h, the
+// working tree's listing in git_worktree_walk.cc.
+#include "engine/git_source.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "engine/git_handles.h"
+#include "engine/git_index_file.h"
+#include "engine/git_tree.h"
+#include "engine/git_worktree_walk.h"
+
+namespace sotinc {
+namespace {
+
+std::string ShortId(const std::string& hex) { return hex.substr(0, 7); }
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Remembers the object id of each listed path, so that Read() also works
+// for an entry whose content_id the caller did not keep.
+class ObjectSource : public FileSource {
+ public:
+  explicit ObjectSource(GitRepo* repo) : repo_(repo) {}
+
+  Result<std::string> Read(const FileEntry& file) override {
+    if (file.type == FileType::kSubmodule) {
+      return Status::Error("'" + file.path + "' is a submodule; it has no content to read");
+    }
+    git_oid oid;
+    if (!git::ParseOid(file.content_id, &oid)) {
+      auto it = ids_.find(file.path);
+      if (it == ids_.end()) {
+        return Status::Error("'" + file.path + "' is not in the " + description());
+      }
+      oid = it->second;
+    }
+    git_blob* raw = nullptr;
+    if (git_blob_lookup(&raw, repo_->raw(), &oid) < 0) {
+      return git::Error("cannot read '" + file.path + "' (blob " + git::OidHex(oid) +
+                        ") from the " + description());
+    }
+    git::BlobPtr blob(raw);
+    const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    return std::string(data, static_cast<size_t>(git_blob_rawsize(blob.get())));
+  }
+
+  std::string materialized_root() const override { return ""; }
+
+ protected:
+  // Appends the entry for PATH; reads only the object's header for its size.
+  Status Add(git_odb* odb, const std::string& path, const git_oid& oid, FileType type,
+             std::vector<FileEntry>* out) {
+    FileEntry entry;
+    entry.path = path;
+    entry.type = type;
+    entry.content_id = git::OidHex(oid);
+    if (type != FileType::kSubmodule) {
+      size_t size = 0;
+      git_object_t object_type = GIT_OBJECT_INVALID;
+      if (git_odb_read_header(&size, &object_type, odb, &oid) < 0) {
+        return git::Error("the " + description() + " lists '" + path + "' but its blob " +
+                          entry.content_id + " cannot be read");
+      }
+      entry.size = size;
+    }
+    ids_[path] = oid;
+    out->push_back(std::move(entry));
+    return Status::Ok();
+  }
+
+  Result<git::OdbPtr> Odb() {
+    git_odb* raw = nullptr;
+    if (git_repository_odb(&raw, repo_->raw()) < 0) {
+      return git::Error("cannot open the object database");
+    }
+    return git::OdbPtr(raw);
+  }
+
+  GitRepo* repo_;  // borrowed
+  std::unordered_map<std::string, git_oid> ids_;
+};
+
+class IndexSource : public ObjectSource {
+ public:
+  using ObjectSource::ObjectSource;
+
+  Result<std::vector<FileEntry>> List() override {
+    Result<std::vector<GitIndexEntry>> entries = ReadGitIndexFile(repo_->index_path());
+    if (!entries.ok()) return entries.status();
+    Result<git::OdbPtr> odb = Odb();
+    if (!odb.ok()) return odb.status();
+
+    ids_.clear();
+    std::vector<FileEntry> files;
+    files.reserve(entries->size());
+    const std::vector<GitIndexEntry>& index = *entries;
+    for (size_t i = 0; i < index.size();) {
+      // Stages 1-3 of a conflicted path are adjacent. Take stage 0, else
+      // ours, else theirs (see git_source.h).
+      const GitIndexEntry* chosen = nullptr;
+      size_t j = i;
+      for (; j < index.size() && index[j].path == index[i].path; ++j) {
+        int stage = index[j].stage();
+        if (stage == 0 || stage == 2 || (stage == 3 && chosen == nullptr)) chosen = &index[j];
+      }
+      i = j;
+      if (chosen == nullptr || chosen->intent_to_add()) continue;  // not in the next commit
+      git_oid oid;
+      std::memcpy(oid.id, chosen->id, sizeof(chosen->id));
+      Status s = Add(odb->get(), chosen->path, oid, FileTypeFromGitMode(chosen->mode), &files);
+      if (!s.ok()) return s;
+    }
+    return files;  // the index is sorted by path in byte order
+  }
+
+  std::string description() const override { return "index"; }
+};
+
+class RevisionSource : public ObjectSource {
+ public:
+  RevisionSource(GitRepo* repo, std::string tree_id, std::string description)
+      : ObjectSource(repo), tree_id_(std::move(tree_id)), description_(std::move(description)) {}
+
+  Result<std::vector<FileEntry>> List() override {
+    Result<std::vector<TreeFile>> tree = ListTreeFiles(*repo_, tree_id_);
+    if (!tree.ok()) return tree.status();
+    Result<git::OdbPtr> odb = Odb();
+    if (!odb.ok()) return odb.status();
+    ids_.clear();
+    std::vector<FileEntry> files;
+    files.reserve(tree->size());
+    for (const TreeFile& file : *tree) {
+      git_oid oid;
+      git::ParseOid(file.id, &oid);
+      Status s = Add(odb->get(), file.path, oid, file.type, &files);
+      if (!s.ok()) return s;
+    }
+    return files;
+  }
+
+  std::string description() const override { return description_; }
+
+ private:
+  std::string tree_id_;
+  std::string description_;
+};
+
+class WorkingTreeSource : public FileSource {
+ public:
+  WorkingTreeSource(GitRepo* repo, WorktreeWalkOptions options)
+      : repo_(repo), options_(std::move(options)) {}
+
+  Result<std::vector<FileEntry>> List() override { return ListWorkingTree(*repo_, options_); }
+
+  Result<std::string> Read(const FileEntry& file) override {
+    const std::string path = repo_->workdir() + "/" + file.path;
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) {
+      return Status::Error("cannot read '" + file.path + "': " + ErrnoText());
+    }
+    if (S_ISLNK(st.st_mode)) {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+      for (;;) {
+        ssize_t n = readlink(path.c_str(), &target[0], target.size());
+        if (n < 0) return Status::Error("cannot read the link '" + file.path + "': " + ErrnoText());
+        if (static_cast<size_t>(n) < target.size()) {
+          target.resize(static_cast<size_t>(n));
+          return target;
+        }
+        target.resize(target.size() * 2);  // the link grew since lstat
+      }
+    }
+    if (S_ISDIR(st.st_mode)) {
+      return Status::Error("'" + file.path + "' is a directory (a submodule); it has no content");
+    }
+    if (!S_ISREG(st.st_mode)) return Status::Error("'" + file.path + "' is not a regular file");
+    FileDescriptor fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (fd.get() < 0) return Status::Error("cannot read '" + file.path + "': " + ErrnoText());
+    std::string content;
+    content.reserve(static_cast<size_t>(st.st_size));
+    char buf[1 << 16];
+    for (;;) {
+      ssize_t n = read(fd.get(), buf, sizeof(buf));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::Error("cannot read '" + file.path + "': " + ErrnoText());
+      if (n == 0) break;
+      content.append(buf, static_cast<size_t>(n));
+    }
+    return content;
+  }
+
+  std::string materialized_root() const override { return repo_->workdir(); }
+  std::string description() const override { return "working tree"; }
+
+ private:
+  GitRepo* repo_;  // borrowed
+  const WorktreeWalkOptions options_;
+};
+
+WorktreeWalkOptions ReadWalkOptions(git_repository* repo) {
+  WorktreeWalkOptions settings;
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, repo) == 0) {
+    git::ConfigPtr config(raw);
+    int value = 0;
+    if (git_config_get_bool(&value, config.get(), "core.filemode") == 0) {
+      settings.trust_file_mode = value != 0;
+    }
+    if (git_config_get_bool(&value, config.get(), "core.ignorecase") == 0) {
+      settings.ignore_case = value != 0;
+    }
+    git_buf path = GIT_BUF_INIT;
+    if (git_config_get_path(&path, config.get(), "core.excludesfile") == 0) {
+      settings.excludes_file = path.ptr;
+    }
+    git_buf_dispose(&path);
+  }
+  if (settings.excludes_file.empty()) {
+    // git's default: $XDG_CONFIG_HOME/git/ignore, else ~/.config/git/ignore.
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    const char* home = std::getenv("HOME");
+    if (xdg != nullptr && xdg[0] != '\0') {
+      settings.excludes_file = std::string(xdg) + "/git/ignore";
+    } else if (home != nullptr && home[0] != '\0') {
+      settings.excludes_file = std::string(home) + "/.config/git/ignore";
+    }
+  }
+  return settings;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FileSource>> NewIndexSource(GitRepo* repo) {
+  git::EnsureInit();
+  return std::unique_ptr<FileSource>(new IndexSource(repo));
+}
+
+Result<std::unique_ptr<FileSource>> NewRevisionSource(GitRepo* repo, const std::string& rev) {
+  Result<std::string> tree = repo->ResolveTree(rev);
+  if (!tree.ok()) return tree.status();
+  Result<std::string> commit = repo->ResolveCommit(rev);
+  std::string description = commit.ok() ? "commit " + ShortId(*commit) : "tree " + ShortId(*tree);
+  return std::unique_ptr<FileSource>(new RevisionSource(repo, *tree, std::move(description)));
+}
+
+Result<std::unique_ptr<FileSource>> NewWorkingTreeSource(GitRepo* repo) {
+  git::EnsureInit();
+  if (repo->is_bare()) {
+    return Status::Error("the repository '" + repo->gitdir() +
+                         "' is bare: it has no working tree (use --rev REV)");
+  }
+  return std::unique_ptr<FileSource>(new WorkingTreeSource(repo, ReadWalkOptions(repo->raw())));
+}
+
+}  // namespace sotinc

@@ -1,0 +1,80 @@
+#include "engine/path_index.h"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+
+namespace sotinc {
+
+PathIndex::PathIndex(std::vector<std::string> paths) : paths_(std::move(paths)) {
+  // std::string compares through char_traits<char>, which orders as
+  // unsigned bytes: the same order git and the output use.
+  std::sort(paths_.begin(), paths_.end());
+  paths_.erase(std::unique(paths_.begin(), paths_.end()), paths_.end());
+  assert(paths_.size() < std::numeric_limits<uint32_t>::max());
+  for (uint32_t i = 0; i < paths_.size(); ++i) {
+    std::string_view path = paths_[i];
+    std::string_view base = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
+    by_basename_[std::string(base)].push_back(i);
+    size_t dot = base.rfind('.');
+    if (dot != std::string_view::npos && dot + 1 < base.size()) {
+      by_extension_[std::string(base.substr(dot + 1))].push_back(i);
+    }
+  }
+}
+
+std::pair<uint32_t, uint32_t> PathIndex::PrefixRange(std::string_view prefix) const {
+  auto first = std::lower_bound(paths_.begin(), paths_.end(), prefix,
+                                [](const std::string& p, std::string_view v) { return p < v; });
+  // Everything from `first` on is >= prefix, and those that start with it
+  // come before those that do not.
+  auto last = std::partition_point(first, paths_.end(), [&](const std::string& p) {
+    return p.compare(0, prefix.size(), prefix) == 0;
+  });
+  return {static_cast<uint32_t>(first - paths_.begin()),
+          static_cast<uint32_t>(last - paths_.begin())};
+}
+
+const std::vector<uint32_t>* PathIndex::WithBasename(std::string_view name) const {
+  auto it = by_basename_.find(std::string(name));
+  return it == by_basename_.end() ? nullptr : &it->second;
+}
+
+const std::vector<uint32_t>* PathIndex::WithExtension(std::string_view ext) const {
+  auto it = by_extension_.find(std::string(ext));
+  return it == by_extension_.end() ? nullptr : &it->second;
+}
+
+int64_t PathIndex::Find(std::string_view path) const {
+  auto it = std::lower_bound(paths_.begin(), paths_.end(), path,
+                             [](const std::string& p, std::string_view v) { return p < v; });
+  if (it == paths_.end() || *it != path) return -1;
+  return it - paths_.begin();
+}
+
+Tree Tree::FromFiles(std::vector<std::string> files) {
+  Tree tree;
+  tree.files = PathIndex(std::move(files));
+  // Files under one directory are contiguous in sorted order, so once a
+  // directory is an ancestor of the previous file it and all of its own
+  // ancestors were already emitted: each directory is emitted once.
+  std::vector<std::string> dirs;
+  std::string_view prev;
+  for (const std::string& file : tree.files.paths()) {
+    std::string_view path = file;
+    for (size_t slash = path.rfind('/'); slash != std::string_view::npos && slash > 0;
+         slash = path.rfind('/', slash - 1)) {
+      std::string_view dir = path.substr(0, slash);
+      if (prev.size() > dir.size() && prev.compare(0, dir.size(), dir) == 0 &&
+          prev[dir.size()] == '/') {
+        break;
+      }
+      dirs.emplace_back(dir);
+    }
+    prev = path;
+  }
+  tree.dirs = PathIndex(std::move(dirs));
+  return tree;
+}
+
+}  // namespace sotinc

@@ -1,0 +1,55 @@
+// The byte form of a rule's result as the cache stores it, and the digest
+// that early cutoff compares.
+//
+// Format (version 1, every integer a little-endian base-128 varint unless
+// said otherwise; a "string" is a varint byte length then the bytes):
+//   rule result:  u8 version=1, u8 kind='R', u8 status, u8 severity,
+//                 8-byte little-endian IEEE double duration_ms,
+//                 string id, string reason, findings
+//   findings:     u8 version=1, u8 kind='F', findings         (standalone)
+//   findings body: varint count, then per finding:
+//                 string path, zigzag varint line, zigzag varint column,
+//                 string message
+// `cached` is not encoded: a decoded result is a plain value with
+// cached=false, and the engine marks it cached itself.  A new field means a
+// new version byte; decoders reject versions they do not know, which the
+// engine treats as a cache miss.
+//
+// Decoding trusts nothing: any byte string (truncated, garbage, lengths
+// near 2^64) gives either the exact value that was encoded or an error
+// Status.  It never reads out of bounds, and never allocates more than a
+// small multiple of the input's size, so it is safe to fuzz.
+//
+// All functions are pure and thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/result.h"
+#include "engine/status.h"
+
+namespace sotinc {
+
+// The current format version, the first byte of every encoding.
+inline constexpr unsigned char kResultCodecVersion = 1;
+
+std::string EncodeRuleResult(const RuleResult& result);
+Result<RuleResult> DecodeRuleResult(std::string_view bytes);
+
+// The per-file cache stores only findings (the status follows from them).
+std::string EncodeFindings(const std::vector<Finding>& findings);
+Result<std::vector<Finding>> DecodeFindings(std::string_view bytes);
+
+// 16 raw bytes: XXH3-128 (canonical, big-endian) of the status, reason and
+// findings, in that order.  It leaves out what does not change what a
+// dependent sees: id, severity, duration_ms and cached.  Two results with
+// the same digest are interchangeable for the rules that depend on them,
+// which is what lets a rerun with an unchanged result keep its dependents
+// cached.  Findings are hashed in the order given: callers sort them first
+// (SortFindings), otherwise equal results may digest differently, which
+// costs a rerun but is never wrong.
+std::string ResultDigest(const RuleResult& result);
+
+}  // namespace sotinc

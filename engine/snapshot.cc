@@ -1,0 +1,44 @@
+#include "engine/snapshot.h"
+
+#include <algorithm>
+
+namespace sotinc {
+
+Snapshot Snapshot::FromEntries(std::vector<FileEntry> entries, const GlobList& ignore) {
+  std::sort(entries.begin(), entries.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  entries.erase(std::unique(entries.begin(), entries.end(),
+                            [](const FileEntry& a, const FileEntry& b) { return a.path == b.path; }),
+                entries.end());
+  Snapshot s;
+  if (!ignore.empty()) {
+    // Match the ignore globs through an index (not path by path) so a long
+    // ignore list over a large tree stays cheap.
+    std::vector<std::string> paths;
+    paths.reserve(entries.size());
+    for (const FileEntry& e : entries) paths.push_back(e.path);
+    PathIndex index(std::move(paths));
+    std::vector<bool> drop(entries.size(), false);
+    for (const GlobMatch& m : ignore.MatchAll(index)) drop[m.index] = true;
+    std::vector<FileEntry> kept;
+    kept.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (!drop[i]) kept.push_back(std::move(entries[i]));
+    }
+    entries = std::move(kept);
+  }
+  std::vector<std::string> paths;
+  paths.reserve(entries.size());
+  for (const FileEntry& e : entries) paths.push_back(e.path);
+  s.tree = Tree::FromFiles(std::move(paths));
+  s.files = std::move(entries);
+  return s;
+}
+
+Result<Snapshot> Snapshot::Build(FileSource& source, const GlobList& ignore) {
+  Result<std::vector<FileEntry>> listed = source.List();
+  if (!listed.ok()) return listed.status();
+  return FromEntries(std::move(*listed), ignore);
+}
+
+}  // namespace sotinc

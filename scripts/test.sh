@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole test suite: unit and end-to-end tests in a
+# normal build, then again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+echo "== build (RelWithDebInfo)"
+bash scripts/build.sh build -DSOTINC_WERROR=ON
+echo "== tests"
+(cd build && ctest --output-on-failure -j "$jobs")
+
+echo "== build (ASan + UBSan)"
+bash scripts/build.sh build-asan -DSOTINC_SANITIZE=ON -DSOTINC_WERROR=ON
+echo "== tests under sanitizers"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")

@@ -1,0 +1,364 @@
+// Tests of the `command` kind (rules/command_check.cc): what it asks the
+// ProcessRunner to run (through FakeProcessRunner, which records every
+// ProcessSpec) and how it turns outcomes into findings or a rule error.
+// The last tests use the real runner (engine/subprocess.cc) with /bin/sh.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "engine/process.h"
+#include "tests/testing/fake_file_source.h"
+#include "tests/testing/fake_process_runner.h"
+#include "tests/testing/parse_check.h"
+
+namespace sotinc {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::CheckFixture;
+using testing::FakeProcessRunner;
+using V = std::vector<std::string>;
+
+std::string Join(const V& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+V Show(std::vector<Finding> findings) {
+  SortFindings(&findings);
+  V out;
+  for (const Finding& f : findings) {
+    out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
+                  f.message);
+  }
+  return out;
+}
+
+// The value of `name` in a spec's environment, or "(unset)"; fails the test
+// if it is set twice.
+std::string Env(const ProcessSpec& spec, const std::string& name) {
+  std::string value = "(unset)";
+  int seen = 0;
+  for (const auto& [k, v] : spec.env) {
+    if (k == name) value = v, ++seen;
+  }
+  EXPECT_LE(seen, 1) << name << " is set " << seen << " times";
+  return value;
+}
+
+class CommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fx_.source.Add("a.py", "x\n");
+    fx_.source.Add("lib/b.py", "y\n");
+    fx_.source.Add("README.md", "z\n");
+  }
+
+  CheckContext& Context() {
+    CheckContext& ctx = fx_.Context();
+    ctx.processes = &runner_;
+    ctx.workdir = "/repo";
+    return ctx;
+  }
+
+  // Runs the check; `status` receives its Status (which must be OK unless
+  // a pointer is given).
+  V Run(const std::string& yaml, Status* status = nullptr) {
+    V errors;
+    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
+    if (!check) {
+      ADD_FAILURE() << "config rejected:\n" << Join(errors);
+      return {"(rejected)"};
+    }
+    std::vector<Finding> out;
+    Status s = check->Run(Context(), &out);
+    if (status != nullptr) {
+      *status = s;
+    } else {
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+    // The command reads the files itself; sotinc loads nothing.
+    EXPECT_TRUE(fx_.source.files_read_.empty()) << Join(fx_.source.files_read_);
+    return Show(out);
+  }
+
+  // The message of the error status the check must end with.
+  std::string RunError(const std::string& yaml) {
+    Status s;
+    V findings = Run(yaml, &s);
+    EXPECT_FALSE(s.ok());
+    return s.message();
+  }
+
+  V Errors(const std::string& yaml) {
+    V errors;
+    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
+    EXPECT_EQ(check == nullptr, !errors.empty());
+    return errors;
+  }
+
+  CheckFixture fx_;
+  FakeProcessRunner runner_;
+};
+
+TEST_F(CommandTest, ArgvFormAppendsMatchingPaths) {
+  EXPECT_EQ(Run("{kind: command, run: [lint, --strict], files: '**/*.py'}"), V());
+  ASSERT_EQ(runner_.commands_ran_.size(), 1u);
+  const ProcessSpec& spec = runner_.commands_ran_[0];
+  EXPECT_EQ(spec.argv, V({"lint", "--strict", "a.py", "lib/b.py"}));
+  EXPECT_EQ(spec.cwd, "/repo");
+  EXPECT_EQ(spec.timeout_ms, 60000);
+}
+
+TEST_F(CommandTest, StringFormRunsTheShellWithRuleIdAsDollarZero) {
+  EXPECT_EQ(Run("{kind: command, run: 'lint \"$@\" | sort', files: '**/*.py'}"), V());
+  ASSERT_EQ(runner_.commands_ran_.size(), 1u);
+  EXPECT_EQ(runner_.commands_ran_[0].argv,
+            V({"/bin/sh", "-c", "lint \"$@\" | sort", "T001", "a.py", "lib/b.py"}));
+}
+
+TEST_F(CommandTest, WithoutFilesItRunsOnceWithNoPaths) {
+  EXPECT_EQ(Run("{kind: command, run: [make, check]}"), V());
+  ASSERT_EQ(runner_.commands_ran_.size(), 1u);
+  EXPECT_EQ(runner_.commands_ran_[0].argv, V({"make", "check"}));
+}
+
+TEST_F(CommandTest, PassFilesFalse) {
+  EXPECT_EQ(Run("{kind: command, run: [check-all], files: '*.md', pass_files: false}"), V());
+  ASSERT_EQ(runner_.commands_ran_.size(), 1u);
+  EXPECT_EQ(runner_.commands_ran_[0].argv, V({"check-all"}));
+}
+
+TEST_F(CommandTest, PerFileRunsOncePerFile) {
+  EXPECT_EQ(Run("{kind: command, run: [fmt, --check], files: '**/*.py', per_file: true}"), V());
+  ASSERT_EQ(runner_.commands_ran_.size(), 2u);
+  EXPECT_EQ(runner_.commands_ran_[0].argv, V({"fmt", "--check", "a.py"}));
+  EXPECT_EQ(runner_.commands_ran_[1].argv, V({"fmt", "--check", "lib/b.py"}));
+}
+
+TEST_F(CommandTest, PerFileFailureIsAboutThatFile) {
+  runner_.SetScript([](const ProcessSpec& spec) {
+    return spec.argv.back() == "lib/b.py" ? FakeProcessRunner::Exited(1, "not formatted\n")
+                                          : FakeProcessRunner::Exited(0);
+  });
+  EXPECT_EQ(Run("{kind: command, run: [fmt], files: '**/*.py', per_file: true}"),
+            V({"lib/b.py:0:0: command exited with status 1: not formatted"}));
+}
+
+TEST_F(CommandTest, DeadGlobRunsNothing) {
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.rs'}"),
+            V({":0:0: glob '*.rs' matched nothing"}));
+  EXPECT_TRUE(runner_.commands_ran_.empty());
+  fx_.ctx.allow_empty = true;
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.rs'}"), V());
+  EXPECT_TRUE(runner_.commands_ran_.empty());
+}
+
+TEST_F(CommandTest, LinesFormatParsesFindings) {
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(1,
+                                                       "a.py:3: unused import\n"
+                                                       "./lib/b.py:10:7: line too long\r\n"
+                                                       "/repo/lib/b.py:2:1:no space\n"
+                                                       "Found 3 problems.\n"
+                                                       "lib/b.py:x: not a line number\n"
+                                                       "c.py:5:3: message: with: colons\n"));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '**/*.py'}"),
+            V({"a.py:3:0: unused import", "c.py:5:3: message: with: colons",
+               "lib/b.py:2:1: no space", "lib/b.py:10:7: line too long"}));
+}
+
+TEST_F(CommandTest, FindingsFailTheRuleEvenWithExitZero) {
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(0, "a.py:1: warning\n"));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.py'}"), V({"a.py:1:0: warning"}));
+}
+
+TEST_F(CommandTest, ExitZeroWithOtherOutputPasses) {
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(0, "all good\n"));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.py'}"), V());
+}
+
+TEST_F(CommandTest, NonZeroExitWithNothingParsableIsOneFindingWithTheTail) {
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(2, "Traceback...\nBoom\n\n"));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.py'}"),
+            V({":0:0: command exited with status 2: Traceback...\nBoom"}));
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(3, ""));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.py'}"),
+            V({":0:0: command exited with status 3"}));
+}
+
+TEST_F(CommandTest, OutputTailKeepsTheLast2000Bytes) {
+  std::string output = std::string(5000, 'a') + std::string(2000, 'z') + "\n";
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(1, output));
+  EXPECT_EQ(Run("{kind: command, run: [lint]}"),
+            V({":0:0: command exited with status 1: ..." + std::string(1999, 'z')}));
+}
+
+TEST_F(CommandTest, PlainFormatDoesNotParse) {
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(1, "a.py:3: unused import\n"));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.py', format: plain}"),
+            V({":0:0: command exited with status 1: a.py:3: unused import"}));
+  runner_.SetOutcome("lint", FakeProcessRunner::Exited(0, "a.py:3: unused import\n"));
+  EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.py', format: plain}"), V());
+}
+
+TEST_F(CommandTest, TimeoutIsARuleError) {
+  ProcessOutcome timed_out;
+  timed_out.timed_out = true;
+  runner_.SetOutcome("slow", timed_out);
+  EXPECT_EQ(RunError("{kind: command, run: [slow]}"), "timed out after 60s");
+  fx_.ctx.timeout_ms = 1500;
+  EXPECT_EQ(RunError("{kind: command, run: [slow]}"), "timed out after 1500ms");
+  EXPECT_EQ(runner_.commands_ran_.back().timeout_ms, 1500);
+}
+
+TEST_F(CommandTest, SignalIsARuleError) {
+  ProcessOutcome killed;
+  killed.signal = 11;
+  runner_.SetOutcome("crash", killed);
+  EXPECT_EQ(RunError("{kind: command, run: [crash]}"), "command killed by signal 11");
+}
+
+TEST_F(CommandTest, SpawnFailureIsARuleError) {
+  ProcessOutcome missing;
+  missing.spawn_failed = true;
+  missing.output = "No such file or directory";
+  runner_.SetOutcome("nope", missing);
+  EXPECT_EQ(RunError("{kind: command, run: [nope, x]}"),
+            "cannot run 'nope': No such file or directory");
+}
+
+TEST_F(CommandTest, PerFileStopsAtTheFirstError) {
+  ProcessOutcome killed;
+  killed.signal = 9;
+  runner_.SetOutcome("fmt", killed);
+  EXPECT_EQ(RunError("{kind: command, run: [fmt], files: '**/*.py', per_file: true}"),
+            "command killed by signal 9");
+  EXPECT_EQ(runner_.commands_ran_.size(), 1u);
+}
+
+TEST_F(CommandTest, EnvironmentHasTheRuleIdAndTheRuleEnv) {
+  EXPECT_EQ(Run("{kind: command, run: [lint], env: {LINT_LEVEL: '3', PATH: /opt/bin}}"), V());
+  ASSERT_EQ(runner_.commands_ran_.size(), 1u);
+  const ProcessSpec& spec = runner_.commands_ran_[0];
+  EXPECT_EQ(Env(spec, "SOTINC_RULE"), "T001");
+  EXPECT_EQ(Env(spec, "LINT_LEVEL"), "3");
+  // The rule's PATH replaces the one passed through (set once).
+  EXPECT_EQ(Env(spec, "PATH"), "/opt/bin");
+  // Nothing else leaks in from sotinc's environment.
+  for (const auto& [k, v] : spec.env) {
+    EXPECT_TRUE(k == "SOTINC_RULE" || k == "LINT_LEVEL" || k == "PATH" || k == "HOME" ||
+                k == "LANG" || k == "LC_ALL" || k == "TMPDIR" || k == "TERM")
+        << k;
+  }
+}
+
+TEST_F(CommandTest, ConfigErrors) {
+  EXPECT_EQ(Errors("{kind: command, files: x}"),
+            V({"sotinc.yaml:1:2: rule T001: command needs 'run' (an argv list or a shell "
+               "string)"}));
+  EXPECT_EQ(Errors("{kind: command, run: []}").size(), 1u);
+  EXPECT_EQ(Errors("{kind: command, run: ''}").size(), 1u);
+  EXPECT_EQ(Errors("{kind: command, run: [x], per_file: true}").size(), 1u);
+  EXPECT_EQ(Errors("{kind: command, run: [x], format: json}").size(), 1u);
+  EXPECT_EQ(Errors("{kind: command, run: [x], env: [A]}").size(), 1u);
+}
+
+// ---- with the real runner -------------------------------------------------
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string templ = (fs::temp_directory_path() / "sotinc_command_XXXXXX").string();
+    if (mkdtemp(templ.data()) != nullptr) path_ = fs::canonical(templ).string();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  void Write(const std::string& rel, const std::string& content) {
+    fs::path p = fs::path(path_) / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << content;
+  }
+
+ private:
+  std::string path_;
+};
+
+class RealCommandTest : public ::testing::Test {
+ protected:
+  void Write(const std::string& rel, const std::string& content) {
+    dir_.Write(rel, content);
+    fx_.source.Add(rel, content);
+  }
+
+  V Run(const std::string& yaml, Status* status = nullptr) {
+    V errors;
+    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
+    if (!check) {
+      ADD_FAILURE() << "config rejected:\n" << Join(errors);
+      return {"(rejected)"};
+    }
+    CheckContext& ctx = fx_.Context();
+    ctx.processes = runner_.get();
+    ctx.workdir = dir_.path();
+    std::vector<Finding> out;
+    Status s = check->Run(ctx, &out);
+    if (status != nullptr) {
+      *status = s;
+    } else {
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+    return Show(out);
+  }
+
+  TempDir dir_;
+  CheckFixture fx_;
+  std::unique_ptr<ProcessRunner> runner_ = NewSubprocessRunner();
+};
+
+TEST_F(RealCommandTest, ShellStringGetsRuleIdPathsEnvAndWorkdir) {
+  ASSERT_FALSE(dir_.path().empty());
+  Write("a.txt", "fine\nTODO: one\n");
+  Write("sub/b c.txt", "TODO two\n");
+  Write("other.md", "TODO not matched\n");
+  // grep prints "path:line:text" for several files; the last line reports
+  // $0, the rule's env, SOTINC_RULE and the working directory.
+  EXPECT_EQ(
+      Run("{kind: command, files: '**/*.txt', env: {X: 'x y'}, run: 'grep -n TODO \"$@\"; "
+          "echo \"$1:9: rule=$0 x=$X id=$SOTINC_RULE cwd=$(pwd) n=$#\"'}"),
+      V({"a.txt:2:0: TODO: one", "a.txt:9:0: rule=T001 x=x y id=T001 cwd=" + dir_.path() + " n=2",
+         "sub/b c.txt:1:0: TODO two"}));
+}
+
+TEST_F(RealCommandTest, ArgvFormExitStatus) {
+  ASSERT_FALSE(dir_.path().empty());
+  Write("a.txt", "x\n");
+  EXPECT_EQ(Run("{kind: command, files: a.txt, run: [/bin/sh, -c, 'test -f \"$1\"', sh]}"), V());
+  EXPECT_EQ(Run("{kind: command, files: a.txt, run: [/bin/sh, -c, 'echo no >&2; exit 4', sh]}"),
+            V({":0:0: command exited with status 4: no"}));
+}
+
+TEST_F(RealCommandTest, TimeoutAndMissingCommandAreErrors) {
+  ASSERT_FALSE(dir_.path().empty());
+  Write("a.txt", "x\n");
+  fx_.ctx.timeout_ms = 200;
+  Status s;
+  EXPECT_EQ(Run("{kind: command, run: 'sleep 10'}", &s), V());
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "timed out after 200ms");
+  EXPECT_EQ(Run("{kind: command, run: [sotinc-no-such-command-xyz]}", &s), V());
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message().rfind("cannot run 'sotinc-no-such-command-xyz': ", 0), 0u) << s.message();
+}
+
+}  // namespace
+}  // namespace sotinc
