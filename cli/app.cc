@@ -17,6 +17,8 @@ int RunApp(int argc, char** argv) {
   RegisterCheckCommand(&app, &common, &action);
   RegisterListCommand(&app, &common, &action);
   RegisterGraphCommand(&app, &common, &action);
+  RegisterHookCommand(&app, &common, &action);
+  RegisterCacheCommand(&app, &common, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,9 +1,15 @@
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "engine/affected.h"
+#include "engine/content_ids.h"
+#include "engine/git_source.h"
 #include "engine/runner.h"
+#include "store/store.h"
+#include "store/store_cache.h"
 
 namespace sotinc {
 namespace {
@@ -17,6 +23,11 @@ struct CheckOptions {
   std::string output;
   std::string fail_on = "error";
   bool quiet = false;
+  bool staged = false;
+  std::string since;
+  std::string rev;
+  bool explain = false;
+  std::string cache_dir;
 };
 
 // The rules the user asked for (all enabled ones by default), plus their
@@ -57,7 +68,116 @@ Result<std::vector<const Rule*>> SelectRules(const Workspace& ws, const CheckOpt
   return with_deps;
 }
 
-int RunCheck(const CommonOptions& common, const CheckOptions& o) {
+// Opens the cache, or says why the run goes on uncached.
+std::unique_ptr<ResultStore> OpenStore(const Workspace& ws, const CommonOptions& common,
+                                       const CheckOptions& o) {
+  std::string path = CachePath(*ws.repo, o.cache_dir, common.workspace.dir);
+  std::vector<std::string> warnings;
+  Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path, {}, &warnings);
+  for (const std::string& w : warnings) PrintWarning(w);
+  if (!store.ok()) {
+    PrintWarning("running uncached: " + store.error());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+// The base side of --since / --staged: the commit to compare with, or
+// empty with `why` set when every rule must run.
+std::string FindBase(Workspace& ws, const CheckOptions& o, std::string* why) {
+  if (!o.since.empty()) {
+    if (ws.repo->HeadIsUnborn()) {
+      *why = "HEAD has no commit yet";
+      return "";
+    }
+    Result<std::string> base = ws.repo->MergeBaseWithHead(o.since);
+    if (!base.ok()) {
+      *why = "no merge base of '" + o.since + "' and HEAD (" + base.error() + ")";
+      if (ws.repo->IsShallow()) *why += "; this is a shallow clone: fetch more history";
+      return "";
+    }
+    return *base;
+  }
+  if (ws.repo->HeadIsUnborn()) {
+    *why = "HEAD has no commit yet";
+    return "";
+  }
+  Result<std::string> head = ws.repo->ResolveCommit("HEAD");
+  if (!head.ok()) {
+    *why = head.error();
+    return "";
+  }
+  return *head;
+}
+
+// Narrows `selected` to the rules the change can affect (plus their
+// prerequisites). Falls back to every rule, saying why, when the base
+// cannot be read.
+std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
+                                          const Snapshot& now, ResultCache* cache,
+                                          const std::vector<const Rule*>& selected) {
+  std::string why;
+  std::string base_commit = FindBase(ws, o, &why);
+  std::unique_ptr<FileSource> base_source;
+  Config base_config;
+  if (!base_commit.empty()) {
+    Result<std::unique_ptr<FileSource>> src = NewRevisionSource(ws.repo.get(), base_commit);
+    if (!src.ok()) {
+      why = src.error();
+    } else {
+      base_source = std::move(*src);
+      ConfigError error;
+      Result<Config> loaded = LoadConfigFromSource(*base_source, ws.config_path, &error);
+      if (loaded.ok()) {
+        base_config = std::move(*loaded);
+      } else {
+        why = "the config does not load at " + base_commit.substr(0, 12);
+      }
+    }
+  }
+  if (!why.empty()) {
+    PrintWarning("checking every selected rule: " + why);
+    return selected;
+  }
+  Result<Snapshot> base_snapshot = Snapshot::Build(*base_source, base_config.ignore_globs);
+  if (!base_snapshot.ok()) {
+    PrintWarning("checking every selected rule: " + base_snapshot.error());
+    return selected;
+  }
+  std::map<std::string, std::string> base_definitions;
+  for (const Rule& r : base_config.rules) {
+    base_definitions[r.id] = DefinitionDigest(r, base_config.settings);
+  }
+  ContentIds base_ids(base_source.get(), nullptr);
+  ContentIds now_ids(ws.source.get(), cache);
+  AffectedQuery q;
+  q.graph = ws.graph.get();
+  q.selected = selected;
+  q.settings = ws.config.settings;
+  q.base = &*base_snapshot;
+  q.base_ids = &base_ids;
+  q.base_definitions = &base_definitions;
+  q.now = &now;
+  q.now_ids = &now_ids;
+  std::set<std::string> affected = FindAffected(q);
+  std::vector<const Rule*> chosen;
+  for (const Rule* r : selected) {
+    if (affected.count(r->id)) chosen.push_back(r);
+  }
+  return ws.graph->WithPrerequisites(chosen);
+}
+
+int RunCheck(CommonOptions common, const CheckOptions& o) {
+  int modes = (o.staged ? 1 : 0) + (o.rev.empty() ? 0 : 1) + (o.since.empty() ? 0 : 1);
+  if (modes > 1) {
+    PrintError("--staged, --since and --rev exclude each other: choose one");
+    return kExitUsage;
+  }
+  if (o.staged) common.workspace.mode = SnapshotMode::kIndex;
+  if (!o.rev.empty()) {
+    common.workspace.mode = SnapshotMode::kRevision;
+    common.workspace.rev = o.rev;
+  }
   int exit_code = 0;
   std::unique_ptr<Workspace> opened = OpenWorkspaceOrReport(common, &exit_code);
   if (!opened) return exit_code;
@@ -73,14 +193,42 @@ int RunCheck(const CommonOptions& common, const CheckOptions& o) {
                snapshot.error());
     return kExitUsage;
   }
+  std::unique_ptr<ResultStore> store = OpenStore(ws, common, o);
+  std::unique_ptr<StoreCache> store_cache;
+  MemoryCache memory_cache;  // when the store cannot open: still one run's worth
+  ResultCache* cache = &memory_cache;
+  if (store) {
+    store_cache = std::make_unique<StoreCache>(store.get());
+    cache = store_cache.get();
+  }
+
+  std::vector<const Rule*> to_run = *selected;
+  if (o.staged || !o.since.empty()) {
+    to_run = NarrowToAffected(ws, o, *snapshot, cache, *selected);
+  }
+
   std::unique_ptr<ProcessRunner> processes = NewSubprocessRunner();
   SteadyClock clock;
   Runner runner(ws.graph.get(), ws.source.get(), processes.get(), &clock);
   RunRequest request;
-  request.rules = *selected;
+  request.rules = to_run;
   request.settings = ws.config.settings;
-  request.workdir = ws.repo->workdir();
+  request.workdir = ws.source->materialized_root();
+  request.cache = cache;
+  request.read_cache = !o.no_cache;
+  request.explain = o.explain;
   RunReport report = runner.Run(*snapshot, request);
+  report.summary.unaffected =
+      static_cast<int>(selected->size()) - static_cast<int>(report.results.size());
+  if (report.summary.unaffected < 0) report.summary.unaffected = 0;
+  if (store_cache) {
+    store_cache->Commit();
+    for (const std::string& w : store_cache->warnings()) {
+      PrintWarning(w + " (results of this run were not all cached)");
+    }
+    store->RecordRun(static_cast<int64_t>(runner.counters().rule_hits),
+                     static_cast<int64_t>(runner.counters().rule_misses));
+  }
 
   std::string text;
   if (o.format == "json") {
@@ -117,6 +265,16 @@ void RegisterCheckCommand(CLI::App* app, CommonOptions* common, Action* action) 
   cmd->add_option("--fail-on", o->fail_on, "Lowest severity that fails the run")
       ->check(CLI::IsMember({"error", "warning"}));
   cmd->add_flag("-q,--quiet", o->quiet, "Print only rules that failed");
+  cmd->add_option("--since", o->since,
+                  "Only rules affected by changes since merge-base(REF, HEAD)")
+      ->type_name("REF");
+  cmd->add_flag("--staged", o->staged,
+                "Check the index snapshot, only rules affected since HEAD (pre-commit)");
+  cmd->add_option("--rev", o->rev, "Check the tree of a commit")->type_name("REV");
+  cmd->add_flag("--explain", o->explain, "Say why each rule ran");
+  cmd->add_option("--cache-dir", o->cache_dir,
+                  "Cache directory (default: $SOTINC_CACHE_DIR, else .git/sotinc)")
+      ->type_name("DIR");
   AddCommonOptions(cmd, common);
   cmd->callback([=]() { *action = [=]() { return RunCheck(*common, *o); }; });
 }

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace sotinc {
@@ -20,6 +21,8 @@ void PrintError(const std::string& message) {
   while (!m.empty() && m.back() == '\n') m.pop_back();
   std::fprintf(stderr, "sotinc: %s\n", m.c_str());
 }
+
+void PrintWarning(const std::string& message) { PrintError("warning: " + message); }
 
 bool UseColor(FILE* stream) {
   const char* no_color = std::getenv("NO_COLOR");
@@ -51,6 +54,34 @@ std::unique_ptr<Workspace> OpenWorkspaceOrReport(const CommonOptions& common, in
     return nullptr;
   }
   return std::move(*opened);
+}
+
+std::unique_ptr<GitRepo> OpenRepoOrReport(const CommonOptions& common, int* exit_code) {
+  Result<std::unique_ptr<GitRepo>> repo = GitRepo::Open(common.workspace.dir);
+  if (!repo.ok()) {
+    PrintError(repo.error());
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  return std::move(*repo);
+}
+
+std::string CachePath(const GitRepo& repo, const std::string& override_dir,
+                      const std::string& base_dir) {
+  namespace fs = std::filesystem;
+  std::string dir = override_dir;
+  if (dir.empty()) {
+    const char* env = std::getenv("SOTINC_CACHE_DIR");
+    if (env != nullptr) dir = env;
+  }
+  if (dir.empty()) return repo.CacheDir() + "/cache.db";
+  fs::path p(dir);
+  if (p.is_relative()) {
+    std::error_code ec;
+    fs::path base = fs::absolute(base_dir.empty() ? "." : base_dir, ec);
+    p = base / p;
+  }
+  return (p.lexically_normal() / "cache.db").string();
 }
 
 }  // namespace sotinc

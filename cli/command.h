@@ -31,6 +31,8 @@ void AddCommonOptions(CLI::App* cmd, CommonOptions* common);
 
 // "sotinc: message" on stderr.
 void PrintError(const std::string& message);
+// "sotinc: warning: message" on stderr.
+void PrintWarning(const std::string& message);
 // Writes to stdout ("" or "-") or to a file; false (with a message) on failure.
 bool WriteOutput(const std::string& path, const std::string& text);
 // Colour on a TTY unless NO_COLOR is set or TERM is dumb.
@@ -38,9 +40,23 @@ bool UseColor(FILE* stream);
 
 // Opens the workspace or prints why not; null with *exit_code set on failure.
 std::unique_ptr<Workspace> OpenWorkspaceOrReport(const CommonOptions& common, int* exit_code);
+// Opens only the repository around -C (for commands that need no config);
+// prints why not and returns null with *exit_code set on failure.
+std::unique_ptr<GitRepo> OpenRepoOrReport(const CommonOptions& common, int* exit_code);
 
 void RegisterCheckCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterListCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterGraphCommand(CLI::App* app, CommonOptions* common, Action* action);
+void RegisterHookCommand(CLI::App* app, CommonOptions* common, Action* action);
+void RegisterCacheCommand(CLI::App* app, CommonOptions* common, Action* action);
+
+// The cache database of REPO: <dir>/cache.db, where dir is override_dir
+// (the --cache-dir option) when not empty, else $SOTINC_CACHE_DIR when set
+// and not empty, else repo.CacheDir(). A relative dir is taken relative to
+// base_dir (pass CommonOptions' -C directory: "as if started in DIR"),
+// itself relative to the process's working directory. Pure: creates
+// nothing and does not check that anything exists.
+std::string CachePath(const GitRepo& repo, const std::string& override_dir,
+                      const std::string& base_dir = ".");
 
 }  // namespace sotinc

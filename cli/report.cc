@@ -91,6 +91,7 @@ std::string FormatJson(const RunReport& report) {
     if (r.status == RuleStatus::kSkipped || r.status == RuleStatus::kError) {
       out += ", \"reason\": " + JsonString(r.reason);
     }
+    if (!r.explain.empty()) out += ", \"explain\": " + JsonString(r.explain);
     out += ", \"findings\": [";
     for (size_t i = 0; i < r.findings.size(); ++i) {
       const Finding& f = r.findings[i];
@@ -149,6 +150,7 @@ std::string FormatText(const RunReport& report, const RuleGraph& graph,
     if (r.cached) out += " (cached)";
     out += "\n";
     if (!r.reason.empty()) out += "      " + r.reason + "\n";
+    if (!r.explain.empty()) out += "      ran because: " + r.explain + "\n";
     for (const Finding& f : r.findings) {
       out += "      ";
       if (!f.path.empty()) {

@@ -38,6 +38,43 @@ class WorkingTreeConfigFiles : public ConfigFiles {
   FileSource* source_;
 };
 
+// Config files as they are in a snapshot (the index or a commit).
+class SourceConfigFiles : public ConfigFiles {
+ public:
+  explicit SourceConfigFiles(FileSource* source) : source_(source) {}
+
+  Result<std::string> Read(const std::string& path) override {
+    Status s = Load();
+    if (!s.ok()) return s;
+    for (const FileEntry& e : entries_) {
+      if (e.path == path) return source_->Read(e);
+    }
+    return Status::Error("no " + path + " in the " + source_->description());
+  }
+
+  Result<std::vector<std::string>> List() override {
+    Status s = Load();
+    if (!s.ok()) return s;
+    std::vector<std::string> paths;
+    for (const FileEntry& e : entries_) paths.push_back(e.path);
+    return paths;
+  }
+
+ private:
+  Status Load() {
+    if (loaded_) return Status::Ok();
+    Result<std::vector<FileEntry>> listed = source_->List();
+    if (!listed.ok()) return listed.status();
+    entries_ = std::move(*listed);
+    loaded_ = true;
+    return Status::Ok();
+  }
+
+  FileSource* source_;
+  bool loaded_ = false;
+  std::vector<FileEntry> entries_;
+};
+
 // A path given on the command line, relative to where sotinc was started
 // (or -C), made relative to the repository root when it lies inside it.
 std::string ConfigPathFor(const std::string& given, const std::string& dir,
@@ -70,23 +107,33 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& optio
   Result<std::unique_ptr<GitRepo>> repo = GitRepo::Open(options.dir);
   if (!repo.ok()) return repo.status();
   ws->repo = std::move(*repo);
-  if (ws->repo->is_bare()) {
+  if (ws->repo->is_bare() && options.mode != SnapshotMode::kRevision) {
     return Status::Error("'" + options.dir + "' is a bare repository: it has no working tree " +
                          "to check");
   }
-  Result<std::unique_ptr<FileSource>> source = NewWorkingTreeSource(ws->repo.get());
+  Result<std::unique_ptr<FileSource>> source =
+      options.mode == SnapshotMode::kIndex      ? NewIndexSource(ws->repo.get())
+      : options.mode == SnapshotMode::kRevision ? NewRevisionSource(ws->repo.get(), options.rev)
+                                                : NewWorkingTreeSource(ws->repo.get());
   if (!source.ok()) return source.status();
   ws->source = std::move(*source);
 
   std::string root = ws->repo->workdir();
   ws->config_path = options.config.empty() ? "sotinc.yaml"
                                            : ConfigPathFor(options.config, options.dir, root);
-  WorkingTreeConfigFiles files(root, ws->source.get());
+  // --config names a file on disk; otherwise the config comes from the
+  // snapshot being checked.
+  WorkingTreeConfigFiles disk_files(root, ws->source.get());
+  SourceConfigFiles snapshot_files(ws->source.get());
+  bool from_snapshot = options.config.empty() && options.mode != SnapshotMode::kWorkingTree;
+  ConfigFiles& files = from_snapshot ? static_cast<ConfigFiles&>(snapshot_files)
+                                     : static_cast<ConfigFiles&>(disk_files);
   if (options.config.empty()) {
     Result<std::string> probe = files.Read(ws->config_path);
     if (!probe.ok()) {
-      return Status::Error("no sotinc.yaml at the repository root (" + root +
-                           "): write one (see 'sotinc init' or docs/rules.md) or pass --config");
+      return Status::Error("no sotinc.yaml at the repository root in the " +
+                           ws->source->description() + " (" + root +
+                           "): write one (see docs/rules.md) or pass --config");
     }
   }
   ConfigError error;
@@ -96,6 +143,12 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& optio
   ws->graph = std::make_unique<RuleGraph>(ws->config.rules);
   *exit_code = 0;
   return ws;
+}
+
+Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
+                                    ConfigError* error) {
+  SourceConfigFiles files(&source);
+  return LoadConfig(path, files, error);
 }
 
 Result<Snapshot> Workspace::TakeSnapshot() {

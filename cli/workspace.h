@@ -17,9 +17,15 @@
 
 namespace sotinc {
 
+// What is checked: the working tree (default), the index (--staged) or
+// the tree of a commit (--rev).
+enum class SnapshotMode { kWorkingTree, kIndex, kRevision };
+
 struct WorkspaceOptions {
   std::string dir = ".";  // -C
   std::string config;     // --config; empty = sotinc.yaml at the root
+  SnapshotMode mode = SnapshotMode::kWorkingTree;
+  std::string rev;        // for kRevision
 };
 
 struct Workspace {
@@ -29,12 +35,18 @@ struct Workspace {
   std::unique_ptr<RuleGraph> graph;
   std::string config_path;  // as shown in messages
 
-  // Opens the repository around options.dir, the working tree source and
-  // the config. On failure `exit_code` says how to exit.
+  // Opens the repository around options.dir, the file source of the mode
+  // and the config (read from the same snapshot unless --config names a
+  // file). On failure `exit_code` says how to exit.
   static Result<std::unique_ptr<Workspace>> Open(const WorkspaceOptions& options, int* exit_code);
 
   // Lists the candidate files, less the config's `ignore:`.
   Result<Snapshot> TakeSnapshot();
 };
+
+// Loads `path` (and its includes) as it is in `source`: the config of the
+// index, or of a commit (the base side of --since and --staged).
+Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
+                                    ConfigError* error);
 
 }  // namespace sotinc

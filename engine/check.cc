@@ -11,22 +11,44 @@ Status Check::CheckFile(const CheckContext&, const CheckInput&, std::string_view
 }
 
 Status Check::Run(const CheckContext& ctx, std::vector<Finding>* out) const {
-  const GlobList* globs = file_globs();
-  if (!per_file() || globs == nullptr) {
+  if (!per_file() || file_globs() == nullptr) {
     return Status::Error(std::string("internal: kind ") + kind() + " has no Run()");
   }
-  for (GlobMatch& m : MatchFiles(ctx, *globs, out)) {
+  return RunPerFile(*this, ctx, reads_content(), out);
+}
+
+Status RunPerFile(const Check& check, const CheckContext& ctx, bool load_content,
+                  std::vector<Finding>* out) {
+  for (GlobMatch& m : MatchFiles(ctx, *check.file_globs(), out)) {
     CheckInput input{&(*ctx.files)[m.index], std::move(m.captures)};
-    std::string content;
-    if (reads_content()) {
-      Result<bool> loaded = LoadContent(ctx, *input.file, &content, out);
-      if (!loaded.ok()) return loaded.status();
-      if (!*loaded) continue;
+    std::vector<Finding> findings;
+    if (ctx.file_cache && ctx.file_cache->Lookup(*input.file, &findings)) {
+      out->insert(out->end(), findings.begin(), findings.end());
+      continue;
     }
-    Status s = CheckFile(ctx, input, content, out);
-    if (!s.ok()) return s;
+    std::string content;
+    bool judge = true;
+    if (load_content) {
+      Result<bool> loaded = LoadContent(ctx, *input.file, &content, &findings);
+      if (!loaded.ok()) return loaded.status();
+      judge = *loaded;
+    }
+    if (judge) {
+      Status s = check.CheckFile(ctx, input, content, &findings);
+      if (!s.ok()) return s;
+    }
+    if (ctx.file_cache) ctx.file_cache->Store(*input.file, findings);
+    out->insert(out->end(), findings.begin(), findings.end());
   }
   return Status::Ok();
+}
+
+void Check::Fingerprint(const CheckContext& ctx, InputRecorder* inputs) const {
+  const GlobList* globs = file_globs();
+  if (globs == nullptr) return;
+  for (const GlobMatch& m : globs->MatchAll(ctx.tree->files)) {
+    inputs->File((*ctx.files)[m.index], reads_content());
+  }
 }
 
 size_t Check::CountInputs(const Tree& tree) const {

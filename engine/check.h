@@ -38,6 +38,28 @@ class ContentReader {
   virtual Result<std::string> Read(const FileEntry& file) = 0;
 };
 
+// Caches the findings of one file of a per-file rule, keyed by the rule's
+// definition and the file's path and content (the engine's implementation
+// decides the key). Lookup fills `findings` and returns true on a hit.
+class FileResultCache {
+ public:
+  virtual ~FileResultCache() = default;
+  virtual bool Lookup(const FileEntry& file, std::vector<Finding>* findings) = 0;
+  virtual void Store(const FileEntry& file, const std::vector<Finding>& findings) = 0;
+};
+
+// Receives what a rule's result depends on, to build its input key.
+class InputRecorder {
+ public:
+  virtual ~InputRecorder() = default;
+  // A candidate file: its path and size, and its content id when
+  // `with_content` (content kinds).
+  virtual void File(const FileEntry& file, bool with_content) = 0;
+  // Any other fact the result depends on (a directory's child names, an
+  // existence bit): recorded as text.
+  virtual void Fact(std::string_view text) = 0;
+};
+
 struct CheckContext {
   const Tree* tree = nullptr;                     // candidate files and dirs
   const std::vector<FileEntry>* files = nullptr;  // parallel to tree->files.paths()
@@ -50,6 +72,8 @@ struct CheckContext {
   std::string workdir;
   std::string rule_id;
   bool allow_empty = false;
+  // Per-file result cache for per-file rules; null runs every file.
+  FileResultCache* file_cache = nullptr;
 };
 
 // One matched input file and the captures its glob bound.
@@ -78,10 +102,23 @@ class Check {
   // for the directory kinds): what `sotinc list` shows.
   virtual size_t CountInputs(const Tree& tree) const;
 
+  // Records everything the result depends on besides the definition: by
+  // default the files file_globs() matches (with contents for content
+  // kinds); structure kinds record the directory facts they look at. Two
+  // snapshots that record the same inputs must give the same result.
+  virtual void Fingerprint(const CheckContext& ctx, InputRecorder* inputs) const;
+
   // Runs the whole check. The default, for per-file kinds, matches
   // file_globs() and calls CheckFile() for each match (see RunPerFile).
   virtual Status Run(const CheckContext& ctx, std::vector<Finding>* out) const;
 };
+
+// The per-file loop behind Check::Run for per-file kinds: matches
+// file_globs(), reports dead globs, and for each match consults
+// ctx.file_cache before loading the content (when `load_content`) and
+// calling CheckFile(); fresh findings are stored back in the cache.
+Status RunPerFile(const Check& check, const CheckContext& ctx, bool load_content,
+                  std::vector<Finding>* out);
 
 // "glob 'x' matched nothing" findings (no path) unless ctx.allow_empty.
 void AddDeadGlobFindings(const CheckContext& ctx, const std::vector<std::string>& dead,

@@ -1,6 +1,7 @@
 #include "engine/git_index_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,32 +25,42 @@ uint32_t Be32(const unsigned char* p) {
 
 uint16_t Be16(const unsigned char* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 
-Status ReadWholeFile(const std::string& path, std::string* out, bool* missing) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      *missing = true;
-      return Status::Ok();
-    }
-    return Status::Error("cannot open the index '" + path + "': " + std::strerror(errno));
+// The index file mapped read-only (mapping avoids copying a file that is
+// megabytes long for big trees); unmapped on destruction.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile() {
+    if (data_ != nullptr) munmap(data_, size_);
   }
-  struct stat st;
-  if (fstat(fd, &st) == 0) out->reserve(static_cast<size_t>(st.st_size));
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return Status::Error("cannot read the index '" + path + "': " + std::strerror(err));
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  // False with errno set on failure; an empty file maps to size() == 0.
+  bool Map(const std::string& path) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0;
+    if (ok && st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
+      void* data = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      ok = data != MAP_FAILED;
+      data_ = ok ? data : nullptr;
+      if (!ok) size_ = 0;
     }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return ok;
   }
-  close(fd);
-  return Status::Ok();
-}
+  const unsigned char* data() const { return static_cast<const unsigned char*>(data_); }
+  size_t size() const { return size_; }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 // git's varint of index v4 (an "offset encoding": each continuation adds 1).
 bool DecodeVarint(const unsigned char** p, const unsigned char* end, uint64_t* out) {
@@ -78,19 +89,19 @@ std::string GitIndexEntry::IdHex() const {
 }
 
 Result<std::vector<GitIndexEntry>> ReadGitIndexFile(const std::string& path) {
-  std::string data;
-  bool missing = false;
-  Status s = ReadWholeFile(path, &data, &missing);
-  if (!s.ok()) return s;
   std::vector<GitIndexEntry> entries;
-  if (missing) return entries;
+  MappedFile file;
+  if (!file.Map(path)) {
+    if (errno == ENOENT) return entries;  // no index yet: an empty one, as in git
+    return Status::Error("cannot read the index '" + path + "': " + std::strerror(errno));
+  }
 
   auto corrupt = [&](const std::string& why) {
     return Status::Error("the index '" + path + "' is corrupt (" + why +
                          "); `git status` may repair it, else remove it and run `git reset`");
   };
-  const auto* begin = reinterpret_cast<const unsigned char*>(data.data());
-  if (data.size() < kHeaderSize + kHashSize || std::memcmp(begin, "DIRC", 4) != 0) {
+  const unsigned char* begin = file.data();
+  if (file.size() < kHeaderSize + kHashSize || std::memcmp(begin, "DIRC", 4) != 0) {
     return corrupt("no index header");
   }
   const uint32_t version = Be32(begin + 4);
@@ -99,9 +110,9 @@ Result<std::vector<GitIndexEntry>> ReadGitIndexFile(const std::string& path) {
                          ", which sotinc cannot read (2 to 4 are supported)");
   }
   const uint32_t count = Be32(begin + 8);
-  const unsigned char* end = begin + data.size() - kHashSize;
+  const unsigned char* end = begin + file.size() - kHashSize;
   const unsigned char* p = begin + kHeaderSize;
-  if (count > data.size() / kEntryFixedSize) return corrupt("impossible entry count");
+  if (count > file.size() / kEntryFixedSize) return corrupt("impossible entry count");
   entries.resize(count);
 
   std::string previous;  // v4 paths are compressed against the previous one

@@ -249,4 +249,39 @@ Result<std::string> GitRepo::MergeBaseWithHead(const std::string& rev) const {
   return git::OidHex(base);
 }
 
+Result<std::string> GitRepo::HooksDir() const {
+  git::EnsureInit();
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, repo_) < 0) {
+    return git::Error("cannot read the git configuration of " + gitdir_);
+  }
+  git::ConfigPtr config(raw);
+  git_config_entry* entry = nullptr;
+  int rc = git_config_get_entry(&entry, config.get(), "core.hooksPath");
+  if (rc == GIT_ENOTFOUND) return commondir_ + "/hooks";
+  if (rc < 0) return git::Error("cannot read core.hooksPath");
+  std::string value = entry->value != nullptr ? entry->value : "";
+  git_config_entry_free(entry);
+  if (value.empty()) {
+    // git then looks for hooks at "/pre-commit" and so, in practice, runs none.
+    return Status::Error(
+        "core.hooksPath is set but empty, so git runs no hooks; unset it (git config --unset "
+        "core.hooksPath) or set it to a directory");
+  }
+  if (value == "~" || value.compare(0, 2, "~/") == 0) {
+    // As git does: HOME itself, not libgit2's global search path.
+    const char* home = Env("HOME");
+    if (home == nullptr) {
+      return Status::Error("core.hooksPath is '" + value +
+                           "' but HOME is not set, so '~' cannot be expanded");
+    }
+    value = std::string(home) + value.substr(1);
+  }
+  // Hooks run at the top of the working tree, or in the git directory of
+  // a bare repository; a relative hooksPath is relative to that.
+  return AbsoluteFrom(is_bare() ? gitdir_ : workdir_, value);
+}
+
+std::string GitRepo::CacheDir() const { return (is_bare() ? gitdir_ : commondir_) + "/sotinc"; }
+
 }  // namespace sotinc

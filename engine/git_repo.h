@@ -80,6 +80,21 @@ class GitRepo {
   // fetching more history when the repository is shallow).
   Result<std::string> MergeBaseWithHead(const std::string& rev) const;
 
+  // The directory git runs hooks from: core.hooksPath when set (a leading
+  // `~/` is $HOME; a relative value is relative to where git runs hooks,
+  // the top of the working tree, or gitdir() in a bare repository), else
+  // commondir()/hooks, which linked worktrees share. Absolute, normalised,
+  // without a trailing '/'; the directory may not exist. Read from the
+  // configuration as it is now, not cached. Fails when the configuration
+  // cannot be read, core.hooksPath is empty (git then runs no hook), or
+  // `~/` cannot be expanded (HOME unset).
+  Result<std::string> HooksDir() const;
+
+  // Where sotinc keeps its cache by default: commondir()/sotinc, shared by
+  // all worktrees of the repository (gitdir()/sotinc in a bare repository,
+  // where the two are the same). It may not exist.
+  std::string CacheDir() const;
+
   // For the git layer only (engine/git_*.cc): the borrowed libgit2 handle.
   git_repository* raw() const { return repo_; }
 

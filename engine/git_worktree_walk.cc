@@ -1,3 +1,5 @@
+// The working tree walk (see git_worktree_walk.h).
+//
 // Listing is one walk over the directories, not git_status_list: status
 // hashes every file whose stat data changed, which is the engine's job (it
 // caches hashes), and would make listing cost as much as reading the tree.
@@ -21,6 +23,7 @@
 #include <cstring>
 #include <deque>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -33,6 +36,14 @@
 
 namespace sotinc {
 namespace {
+
+// The lstat data that keys the store's stat cache of content hashes.
+void SetStatData(const struct stat& st, FileEntry* entry) {
+  entry->mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  entry->ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec;
+  entry->ino = static_cast<uint64_t>(st.st_ino);
+}
+
 
 constexpr uint32_t kModeGitlink = 0160000;
 constexpr uint32_t kModeSymlink = 0120000;
@@ -79,8 +90,10 @@ class DirStream {
 std::string ErrnoText() { return std::strerror(errno); }
 
 // Reads a whole small file (an ignore file); false when it cannot be read.
-bool ReadSmallFile(int dir_fd, const char* name, std::string* out) {
-  Fd fd(openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+// As in git (2.32 and later), a .gitignore inside the tree is not followed
+// when it is a symlink, while info/exclude and core.excludesFile are.
+bool ReadSmallFile(int dir_fd, const char* name, bool follow, std::string* out) {
+  Fd fd(openat(dir_fd, name, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW)));
   if (fd.get() < 0) return false;
   char buf[1 << 14];
   for (;;) {
@@ -94,7 +107,7 @@ bool ReadSmallFile(int dir_fd, const char* name, std::string* out) {
 
 IgnoreList LoadIgnoreFile(const std::string& path) {
   std::string text;
-  if (!path.empty() && ReadSmallFile(AT_FDCWD, path.c_str(), &text)) {
+  if (!path.empty() && ReadSmallFile(AT_FDCWD, path.c_str(), /*follow=*/true, &text)) {
     return IgnoreList::Parse(text, "");
   }
   return IgnoreList();
@@ -262,9 +275,11 @@ class Walk {
 
   std::vector<FileEntry> Run() {
     queue_.Push(Task{0, "", false, nullptr});
+    // Like git's preloading of the index, the thread count ignores the
+    // number of cores: on a cold cache or a network file system, threads
+    // waiting for the disk hide each other's latency.
     constexpr size_t kEntriesPerThread = 2000;
-    size_t threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
-    threads = std::max<size_t>(1, std::min(threads, entries_.size() / kEntriesPerThread));
+    const size_t threads = std::clamp<size_t>(entries_.size() / kEntriesPerThread, 1, 8);
     std::vector<std::vector<FileEntry>> untracked(threads);
     std::vector<std::thread> pool;
     for (size_t t = 1; t < threads; ++t) pool.emplace_back([&, t] { Work(&untracked[t]); });
@@ -277,18 +292,29 @@ class Walk {
     }
     auto by_path = [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; };
     std::sort(extra.begin(), extra.end(), by_path);
-    std::vector<FileEntry> files;
-    files.reserve(entries_.size() + extra.size());
-    auto next_extra = extra.begin();
-    for (size_t i = 0; i < slots_.size(); ++i) {  // index order is byte order
+
+    // Merge in place, without a third vector of 25,000 entries: drop the
+    // slots of missing files (index order is byte order), then merge the
+    // untracked entries in from the back.
+    std::vector<FileEntry>& files = slots_;
+    size_t kept = 0;
+    for (size_t i = 0; i < files.size(); ++i) {
       if (!present_[i]) continue;
-      while (next_extra != extra.end() && next_extra->path < slots_[i].path) {
-        files.push_back(std::move(*next_extra++));
-      }
-      files.push_back(std::move(slots_[i]));
+      if (kept != i) files[kept] = std::move(files[i]);
+      ++kept;
     }
-    std::move(next_extra, extra.end(), std::back_inserter(files));
-    return files;
+    files.resize(kept + extra.size());
+    size_t out = files.size();
+    size_t a = kept;          // tracked entries left, in files[0, a)
+    size_t b = extra.size();  // untracked entries left, in extra[0, b)
+    while (b > 0) {
+      if (a > 0 && by_path(extra[b - 1], files[a - 1])) {
+        files[--out] = std::move(files[--a]);
+      } else {
+        files[--out] = std::move(extra[--b]);
+      }
+    }
+    return std::move(files);
   }
 
  private:
@@ -385,6 +411,7 @@ class Walk {
         entry.type = exec ? FileType::kExecutable : FileType::kRegular;
       }
       entry.size = static_cast<uint64_t>(st.st_size);
+      SetStatData(st, &entry);
       const bool same_kind =
           S_ISLNK(st.st_mode) == (e.mode == kModeSymlink) && e.mode != kModeGitlink;
       const bool id_usable = e.stage() == 0 && !e.intent_to_add();
@@ -422,7 +449,7 @@ class Walk {
 
     std::shared_ptr<const IgnoreFrame> frame = task.frame;
     std::string text;
-    if (has_gitignore && ReadSmallFile(fd, ".gitignore", &text)) {
+    if (has_gitignore && ReadSmallFile(fd, ".gitignore", /*follow=*/false, &text)) {
       IgnoreList rules = IgnoreList::Parse(text, task.rel);
       if (!rules.empty()) {
         frame = std::make_shared<const IgnoreFrame>(IgnoreFrame{task.frame, std::move(rules)});
@@ -467,6 +494,7 @@ class Walk {
       FileEntry entry;
       entry.path = std::move(path);
       entry.size = static_cast<uint64_t>(st.st_size);
+      SetStatData(st, &entry);
       if (S_ISLNK(st.st_mode)) {
         entry.type = FileType::kSymlink;
       } else if (S_ISREG(st.st_mode)) {

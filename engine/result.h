@@ -40,6 +40,8 @@ struct RuleResult {
   double duration_ms = 0;
   std::string reason;  // for skipped and error only
   std::vector<Finding> findings;
+  // Why the rule ran (with --explain); not part of the cached value.
+  std::string explain;
 };
 
 }  // namespace sotinc

@@ -1,14 +1,26 @@
-// Evaluates rules over a snapshot in dependency order (SPEC section 4).
+// Evaluates rules over a snapshot in dependency order (SPEC section 4),
+// reusing cached results by content key.
 //
 // A rule runs only when every prerequisite passed; otherwise it is
 // `skipped` and its reason names the prerequisite. A check that returns a
-// non-OK status ends as `error` with that status as its reason. The runner
-// borrows everything it is given; it reads contents only through the
-// FileSource, and counts what it read so tests can assert on it.
-// One Runner serves one run on one thread.
+// non-OK status ends as `error` with that status as its reason; `error`
+// results are never cached.
+//
+// Keys (engine/keys.h): a rule's key covers the engine version, the rule's
+// canonical definition, max_file_bytes, its inputs (Check::Fingerprint:
+// matched paths and, for content kinds, content ids) and the result
+// digests of its prerequisites, so a prerequisite that reran with the same
+// result leaves its dependents cached (early cutoff). Per-file rules also
+// cache each file's findings under (definition, path, content id), so a
+// rule over 10,000 files re-judges only the files that changed.
+//
+// The runner borrows everything it is given and reads contents only
+// through the FileSource; it counts what it read and ran so tests can
+// assert incrementality. One Runner serves one run on one thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +29,7 @@
 #include "engine/graph.h"
 #include "engine/process.h"
 #include "engine/result.h"
+#include "engine/result_cache.h"
 #include "engine/rule.h"
 #include "engine/snapshot.h"
 
@@ -43,7 +56,26 @@ struct RunRequest {
   std::vector<const Rule*> rules;  // what to evaluate, prerequisites included
   Settings settings;
   // Where `command` rules run: a directory holding the snapshot's files.
+  // Empty when the snapshot is not on disk (index, commit): each command
+  // rule then runs in a temporary copy of its input files.
   std::string workdir;
+  ResultCache* cache = nullptr;  // null: nothing cached or reused
+  bool read_cache = true;        // false (--no-cache): run fresh, still store
+  bool explain = false;          // fill RuleResult::explain
+  std::function<void(const RuleResult&)> on_result;  // called as each rule ends
+};
+
+// What a run did, for tests and `cache stats`.
+struct RunCounters {
+  uint64_t files_read = 0;     // contents read (to check or to hash)
+  uint64_t bytes_read = 0;
+  uint64_t files_hashed = 0;   // content ids computed by hashing
+  uint64_t rules_ran = 0;      // rules whose check ran, wholly or in part
+  uint64_t files_checked = 0;  // files judged fresh by per-file rules
+  uint64_t rule_hits = 0;
+  uint64_t rule_misses = 0;
+  uint64_t file_hits = 0;
+  std::vector<std::string> ran;  // ids of the rules that ran, in run order
 };
 
 class Runner {
@@ -53,21 +85,24 @@ class Runner {
 
   RunReport Run(const Snapshot& snapshot, const RunRequest& request);
 
-  uint64_t files_read() const { return files_read_; }
-  uint64_t bytes_read() const { return bytes_read_; }
+  const RunCounters& counters() const { return counters_; }
+  uint64_t files_read() const { return counters_.files_read; }
+  uint64_t bytes_read() const { return counters_.bytes_read; }
 
  private:
-  RuleResult Evaluate(const Rule& rule, const Snapshot& snapshot, const RunRequest& request);
+  class Evaluation;
 
   const RuleGraph* graph_;
   FileSource* source_;
   ProcessRunner* processes_;
   Clock* clock_;
-  uint64_t files_read_ = 0;
-  uint64_t bytes_read_ = 0;
+  RunCounters counters_;
 };
 
 // Counts the summary of `results` (unaffected is left for the caller).
 RunSummary Summarize(const std::vector<RuleResult>& results);
+
+// The digest of a rule's definition as the cache sees it.
+std::string DefinitionDigest(const Rule& rule, const Settings& settings);
 
 }  // namespace sotinc

@@ -18,6 +18,8 @@ namespace {
 
 constexpr size_t kOutputCap = 1 << 20;
 constexpr size_t kTailBytes = 2000;
+// Bytes of file names per exec; well under Linux's 2 MiB ARG_MAX share.
+constexpr size_t kMaxArgBytes = 128 * 1024;
 
 class CommandCheck : public Check {
  public:
@@ -39,19 +41,30 @@ class CommandCheck : public Check {
       if (matches.empty()) return Status::Ok();  // nothing to run on
       for (const GlobMatch& m : matches) paths.push_back((*ctx.files)[m.index].path);
     }
-    return Execute(ctx, pass_files_ ? paths : std::vector<std::string>{}, out);
+    if (!pass_files_ || paths.empty()) return Execute(ctx, {}, out);
+    // Like xargs: split long file lists so no exec exceeds the kernel's
+    // argument limit; each batch's findings are merged.
+    std::vector<std::string> batch;
+    size_t bytes = 0;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      batch.push_back(paths[i]);
+      bytes += paths[i].size() + 1;
+      if (bytes >= kMaxArgBytes || i + 1 == paths.size()) {
+        Status s = Execute(ctx, batch, out);
+        if (!s.ok()) return s;
+        batch.clear();
+        bytes = 0;
+      }
+    }
+    return Status::Ok();
   }
 
   // The per-file path without loading contents: the command reads the
   // files itself from the work directory.
   Status RunEachFile(const CheckContext& ctx, std::vector<Finding>* out) const {
-    for (GlobMatch& m : MatchFiles(ctx, files_, out)) {
-      CheckInput input{&(*ctx.files)[m.index], std::move(m.captures)};
-      Status s = CheckFile(ctx, input, {}, out);
-      if (!s.ok()) return s;
-    }
-    return Status::Ok();
+    return RunPerFile(*this, ctx, /*load_content=*/false, out);
   }
+
 
   Status Execute(const CheckContext& ctx, const std::vector<std::string>& paths,
                  std::vector<Finding>* out) const {

@@ -1,6 +1,7 @@
 #include "rules/config.h"
 
 #include <re2/re2.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -444,8 +445,9 @@ class Loader {
     try {
       docs = YAML::LoadAll(*text);
     } catch (const YAML::DeepRecursion& e) {
-      diag->Error(e.mark, "invalid YAML: values nest too deeply here (a config needs only a "
-                          "few levels)");
+      diag->Error(e.mark,
+                  "invalid YAML: values nest too deeply here (a config needs only a "
+                  "few levels)");
       return std::nullopt;
     } catch (const YAML::Exception& e) {
       int line = e.mark.line >= 0 ? e.mark.line : 0;

@@ -2,9 +2,14 @@
 // (SPEC section 1), loaded into typed rules with compiled checks.
 //
 // Loading never throws: every mistake becomes one line of
-// "file:line:column: message" in ConfigError::lines, and loading goes on so
-// that one run reports every mistake it can find. A Config owns its rules
-// and their checks; it is immutable after loading.
+// "file:line:column: message" (with "rule ID: " before the message when it
+// is about a rule; a rule without a usable id is named by its place, "#2")
+// in ConfigError::lines, and loading goes on so that one run reports every
+// mistake it can find. A YAML syntax error stops the reading of that file
+// only. yaml-cpp's own texts never reach the user: syntax errors are
+// restated with what to do. tests/bad_configs/ holds a catalog of mistakes
+// with the exact text of each report. A Config owns its rules and their
+// checks; it is immutable after loading.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +19,8 @@
 
 #include "engine/glob.h"
 #include "engine/result.h"
-#include "engine/status.h"
 #include "engine/rule.h"
+#include "engine/status.h"
 
 namespace sotinc {
 
@@ -24,8 +29,8 @@ struct Config {
   std::vector<std::string> ignore;  // raw globs as written
   GlobList ignore_globs;
   Settings settings;
-  std::vector<Rule> rules;          // sorted by id
-  std::vector<std::string> files;   // every config file read, the main one first
+  std::vector<Rule> rules;         // sorted by id
+  std::vector<std::string> files;  // every config file read, the main one first
 
   const Rule* Find(const std::string& id) const;
 };
@@ -42,19 +47,27 @@ class ConfigFiles {
   virtual Result<std::vector<std::string>> List() = 0;
 };
 
-// Config errors: each line is "file:line:column: message".
+// Config errors: each line is "file:line:column: message", sorted by file
+// (the main config first, then included files in the order they were
+// read), line and column.
 struct ConfigError {
   std::vector<std::string> lines;
   std::string Text() const;
 };
 
 // Loads `path` and its includes. Include globs are relative to the
-// repository root and matched against files.List().
+// repository root and matched against files.List(); matched files are read
+// in sorted path order, the main config is never read twice, and a read
+// failure is reported at the include entry. On failure the Status message
+// is error->Text(). `error` (may be null) is cleared first.
 Result<Config> LoadConfig(const std::string& path, ConfigFiles& files, ConfigError* error);
 
-// Parses "60s", "500ms", "2m", a bare number of seconds.
+// Parses "60s", "500ms", "2m", "1h", "1.5s", a bare number of seconds;
+// between 1 ms and 7 days. False (and *ms unchanged) on anything else.
 bool ParseDuration(const std::string& text, int64_t* ms);
-// Parses "8MiB", "512KiB", "1GiB", "100KB", "1000", ...
+// Parses "8MiB", "512KiB", "1GiB", "100KB", "1000", "4k" (k, M, G are
+// binary), up to 2^64 - 1 bytes. False (and *bytes unchanged) on anything
+// else, an overflow included.
 bool ParseSize(const std::string& text, uint64_t* bytes);
 
 }  // namespace sotinc

@@ -91,11 +91,25 @@ void ChildNames(const PathIndex& index, const std::string& dir, std::vector<std:
   }
 }
 
+// Structure kinds are pure functions of the path set and cost about what a
+// projection of it would, so their input fingerprint is the outcome of
+// evaluating them over the tree: equal outcomes, equal results.
+void FingerprintByEvaluating(const Check& check, const CheckContext& ctx,
+                             InputRecorder* inputs) {
+  std::vector<Finding> findings;
+  Status s = check.Run(ctx, &findings);
+  inputs->Fact(s.ok() ? "ok" : "error:" + s.message());
+  for (const Finding& f : findings) inputs->Fact(f.path + '\0' + f.message);
+}
+
 class DirCountCheck : public Check {
  public:
   const char* kind() const override { return "dir_count"; }
   bool reads_content() const override { return false; }
   size_t CountInputs(const Tree& tree) const override { return parents_.Count(tree); }
+  void Fingerprint(const CheckContext& ctx, InputRecorder* inputs) const override {
+    FingerprintByEvaluating(*this, ctx, inputs);
+  }
 
   Status Run(const CheckContext& ctx, std::vector<Finding>* out) const override {
     std::vector<std::pair<std::string, std::set<std::string>>> names_by_parent;
@@ -184,6 +198,9 @@ class RequiredFilesCheck : public Check {
   const char* kind() const override { return "required_files"; }
   bool reads_content() const override { return false; }
   size_t CountInputs(const Tree& tree) const override { return dirs_.Count(tree); }
+  void Fingerprint(const CheckContext& ctx, InputRecorder* inputs) const override {
+    FingerprintByEvaluating(*this, ctx, inputs);
+  }
 
   Status Run(const CheckContext& ctx, std::vector<Finding>* out) const override {
     for (auto& [dir, captures] : dirs_.Select(ctx, out)) {

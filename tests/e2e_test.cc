@@ -86,8 +86,8 @@ TEST(E2E, PassingRunExitsZeroAndIsDeterministic) {
   repo.WriteFile("a/b.py", "print('hi')\n");
   repo.Git("add -A");
   repo.Commit("init");
-  RunResult first = CheckJson(repo);
-  RunResult second = CheckJson(repo);
+  RunResult first = CheckJson(repo, "--no-cache");
+  RunResult second = CheckJson(repo, "--no-cache");
   EXPECT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, second.out);
   EXPECT_NE(first.out.find(R"("rules": 2, "passed": 2)"), std::string::npos) << first.out;
@@ -154,12 +154,12 @@ rules:
     check: {kind: max_size, files: "*.md", bytes: 1000}
 )");
   repo.WriteFile("README.md", "# Title\n");
-  RunResult r = CheckJson(repo, "--rule B");
+  RunResult r = CheckJson(repo, "--rule B --no-cache");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(R"("id": "A")"), std::string::npos);
   EXPECT_NE(r.out.find(R"("id": "B")"), std::string::npos);
   EXPECT_EQ(r.out.find(R"("id": "C")"), std::string::npos);
-  RunResult t = CheckJson(repo, "--tag docs");
+  RunResult t = CheckJson(repo, "--tag docs --no-cache");
   EXPECT_EQ(t.out, r.out);
 }
 

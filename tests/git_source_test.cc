@@ -752,6 +752,27 @@ TEST_F(GitSourceTest, SplitIndexIsAClearError) {
   EXPECT_NE(files.error().find("split index"), std::string::npos) << files.error();
 }
 
+TEST_F(GitSourceTest, CorruptIndexIsAClearError) {
+  TempRepo t;
+  t.WriteFile("a.txt", "a\n");
+  t.Commit();
+  t.Run("head -c 100 .git/index > ../cut && cp ../cut .git/index");  // truncated
+  auto repo = Open(t.path());
+  ASSERT_TRUE(repo);
+  for (bool staged : {false, true}) {
+    Result<std::unique_ptr<FileSource>> source =
+        staged ? NewIndexSource(repo.get()) : NewWorkingTreeSource(repo.get());
+    ASSERT_TRUE(source.ok());
+    Result<std::vector<FileEntry>> files = (*source)->List();
+    ASSERT_FALSE(files.ok());
+    EXPECT_NE(files.error().find("is corrupt"), std::string::npos) << files.error();
+  }
+  t.WriteFile(".git/index", "not an index at all, but long enough to have a header");
+  Result<std::unique_ptr<FileSource>> source = NewIndexSource(repo.get());
+  ASSERT_TRUE(source.ok());
+  EXPECT_FALSE((*source)->List().ok());
+}
+
 TEST_F(GitSourceTest, ManyFilesUseSeveralThreadsAndStaySorted) {
   TempRepo t;
   // Enough entries for the walk to run on several threads.

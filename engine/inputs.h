@@ -1,0 +1,48 @@
+// A rule's inputs: what its result depends on besides its definition, as
+// recorded by Check::Fingerprint over one snapshot.
+//
+// Inputs are kept as a manifest (the files with their content ids, and a
+// digest of the other facts) so that the key can be computed from it, and
+// so that `--explain` can say which input changed since the rule last ran.
+// Plain values; no ownership beyond their strings.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/check.h"
+#include "engine/content_ids.h"
+#include "engine/rule.h"
+#include "engine/snapshot.h"
+
+namespace sotinc {
+
+struct InputManifest {
+  std::vector<std::pair<std::string, std::string>> files;  // (path, size/content id), in order
+  std::string facts_digest;                                // 16 bytes
+  std::string error;  // a content id that could not be computed (unreadable file)
+
+  // Digest of files + facts: equal digests, equal inputs.
+  std::string Digest() const;
+};
+
+// Records `rule`'s inputs over `snapshot`, resolving content ids through `ids`.
+InputManifest CollectInputs(const Rule& rule, const Snapshot& snapshot, ContentIds* ids,
+                            uint64_t max_file_bytes);
+
+// What the cache remembers of a rule's last fresh run, for --explain.
+struct RunManifest {
+  std::string definition_digest;                              // 16 bytes
+  std::vector<std::pair<std::string, std::string>> deps;      // (id, result digest)
+  InputManifest inputs;
+
+  std::string Encode() const;
+  static bool Decode(std::string_view bytes, RunManifest* out);
+};
+
+// Why `now` differs from `before` (the last run), in words: "definition
+// changed", "dependency X result changed", "input a/b.py changed", ...
+std::string ExplainDifference(const RunManifest& before, const RunManifest& now);
+
+}  // namespace sotinc

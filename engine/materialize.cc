@@ -1,0 +1,86 @@
+#include "engine/materialize.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace sotinc {
+namespace {
+
+Status MakeParents(const std::string& root, const std::string& rel) {
+  for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1)) {
+    std::string dir = root + "/" + rel.substr(0, slash);
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::Error("cannot create " + dir + ": " + std::strerror(errno));
+    }
+  }
+  return Status::Ok();
+}
+
+Status WriteAll(const std::string& path, const std::string& content, mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return Status::Error("cannot create " + path + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = errno;
+      close(fd);
+      return Status::Error("cannot write " + path + ": " + std::strerror(e));
+    }
+    done += static_cast<size_t>(n);
+  }
+  close(fd);
+  return Status::Ok();
+}
+
+int RemoveOne(const char* path, const struct stat*, int, struct FTW*) {
+  remove(path);
+  return 0;
+}
+
+}  // namespace
+
+void RemoveTree(const std::string& path) {
+  nftw(path.c_str(), RemoveOne, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+Result<std::unique_ptr<TempTree>> TempTree::Create(FileSource& source,
+                                                   const std::vector<const FileEntry*>& files) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sotinc-run.XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) {
+    return Status::Error("cannot create a temporary directory in " + pattern + ": " +
+                         std::strerror(errno));
+  }
+  std::unique_ptr<TempTree> tree(new TempTree(buf.data()));
+  for (const FileEntry* f : files) {
+    if (f->type == FileType::kSubmodule) continue;
+    Status s = MakeParents(tree->path_, f->path);
+    if (!s.ok()) return s;
+    Result<std::string> content = source.Read(*f);
+    if (!content.ok()) return Status::Error("cannot read " + f->path + ": " + content.error());
+    std::string dest = tree->path_ + "/" + f->path;
+    if (f->type == FileType::kSymlink) {
+      if (symlink(content->c_str(), dest.c_str()) != 0) {
+        return Status::Error("cannot create symlink " + dest + ": " + std::strerror(errno));
+      }
+      continue;
+    }
+    s = WriteAll(dest, *content, f->type == FileType::kExecutable ? 0755 : 0644);
+    if (!s.ok()) return s;
+  }
+  return tree;
+}
+
+TempTree::~TempTree() { RemoveTree(path_); }
+
+}  // namespace sotinc
