@@ -164,7 +164,15 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
   for (const Rule* r : selected) {
     if (affected.count(r->id)) chosen.push_back(r);
   }
-  return ws.graph->WithPrerequisites(chosen);
+  // Prerequisites of the affected rules, but only those the selection
+  // holds: a disabled prerequisite stays out, so its dependents are
+  // skipped exactly as in a plain check.
+  std::set<const Rule*> allowed(selected.begin(), selected.end());
+  std::vector<const Rule*> out;
+  for (const Rule* r : ws.graph->WithPrerequisites(chosen)) {
+    if (allowed.count(r)) out.push_back(r);
+  }
+  return out;
 }
 
 int RunCheck(CommonOptions common, const CheckOptions& o) {

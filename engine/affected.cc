@@ -10,6 +10,16 @@ std::set<std::string> FindAffected(const AffectedQuery& q) {
   for (const Rule* r : q.selected) selected_ids.insert(r->id);
   std::set<std::string> affected;
   for (const Rule* rule : q.selected) {
+    // A prerequisite left out of the selection (disabled) does not run, so
+    // the rule is skipped now: whether it was at the base is not known here.
+    bool missing_prerequisite = false;
+    for (const std::string& dep : rule->depends_on) {
+      if (!selected_ids.count(dep)) missing_prerequisite = true;
+    }
+    if (missing_prerequisite) {
+      affected.insert(rule->id);
+      continue;
+    }
     auto base_def = q.base_definitions->find(rule->id);
     if (base_def == q.base_definitions->end() ||
         base_def->second != DefinitionDigest(*rule, q.settings)) {

@@ -134,6 +134,10 @@ std::string ExplainDifference(const RunManifest& before, const RunManifest& now)
     if (it == old_deps.end()) reasons.push_back("dependency " + id + " added");
     else if (it->second != digest) reasons.push_back("dependency " + id + " result changed");
   }
+  std::map<std::string, std::string> new_deps(now.deps.begin(), now.deps.end());
+  for (const auto& [id, digest] : before.deps) {
+    if (!new_deps.count(id)) reasons.push_back("dependency " + id + " removed");
+  }
   std::map<std::string, std::string> old_files(before.inputs.files.begin(),
                                                before.inputs.files.end());
   std::map<std::string, std::string> new_files(now.inputs.files.begin(), now.inputs.files.end());

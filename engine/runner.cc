@@ -50,6 +50,42 @@ class CountingReader : public ContentReader {
   std::set<std::string> unstable_;
 };
 
+// Counts the reads ContentIds makes to hash files, so that files_read and
+// bytes_read cover every content read of the run.
+class CountingSource : public FileSource {
+ public:
+  CountingSource(FileSource* source, RunCounters* counters)
+      : source_(source), counters_(counters) {}
+
+  Result<std::vector<FileEntry>> List() override { return source_->List(); }
+  Result<std::string> Read(const FileEntry& file) override {
+    Result<std::string> r = source_->Read(file);
+    if (r.ok()) {
+      ++counters_->files_read;
+      counters_->bytes_read += r->size();
+    }
+    return r;
+  }
+  std::string materialized_root() const override { return source_->materialized_root(); }
+  std::string description() const override { return source_->description(); }
+
+ private:
+  FileSource* source_;
+  RunCounters* counters_;
+};
+
+// What a rule's own findings depend on besides its inputs: the check as
+// written, the settings it sees, and the rule's id (a command rule sees it
+// as $SOTINC_RULE and as $0, so two rules with equal checks may differ).
+// Not depends_on: prerequisites decide whether a rule runs, not what it
+// finds, so per-file findings survive an edit of depends_on.
+std::string CheckDigest(const Rule& rule, const Settings& settings) {
+  KeyBuilder key;
+  key.Add(kEngineKeyVersion).Add(rule.id).Add(rule.kind).Add(rule.canonical);
+  key.AddU64(settings.max_file_bytes);
+  return key.Finish();
+}
+
 std::string FileKey(const std::string& definition, const std::string& path,
                     const std::string& content_id) {
   KeyBuilder key;
@@ -145,15 +181,24 @@ RunSummary Summarize(const std::vector<RuleResult>& results) {
   return s;
 }
 
+// For comparing a rule across two configs (FindAffected): the check, and
+// also what decides whether the rule runs at all (depends_on, enabled), so
+// that a rule whose prerequisites changed counts as changed. The cache key
+// covers prerequisites through their results instead (Runner::Run).
 std::string DefinitionDigest(const Rule& rule, const Settings& settings) {
+  std::vector<std::string> deps = rule.depends_on;
+  std::sort(deps.begin(), deps.end());
+  deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
   KeyBuilder key;
-  key.Add(kEngineKeyVersion).Add(rule.kind).Add(rule.canonical).AddU64(settings.max_file_bytes);
+  key.Add(CheckDigest(rule, settings)).AddU64(rule.enabled ? 1 : 0).AddU64(deps.size());
+  for (const std::string& dep : deps) key.Add(dep);
   return key.Finish();
 }
 
 RunReport Runner::Run(const Snapshot& snapshot, const RunRequest& request) {
   double start = clock_->NowMs();
-  ContentIds ids(source_, request.cache);
+  CountingSource hashing_source(source_, &counters_);
+  ContentIds ids(&hashing_source, request.cache);
   std::map<std::string, RuleResult> done;
   for (const Rule* rule : graph_->TopologicalOrder(request.rules)) {
     std::string blocker;
@@ -178,7 +223,7 @@ RunReport Runner::Run(const Snapshot& snapshot, const RunRequest& request) {
     // The key: definition, inputs, and the results of the prerequisites.
     double rule_start = clock_->NowMs();
     RunManifest manifest;
-    manifest.definition_digest = DefinitionDigest(*rule, request.settings);
+    manifest.definition_digest = CheckDigest(*rule, request.settings);
     manifest.inputs = CollectInputs(*rule, snapshot, &ids, request.settings.max_file_bytes);
     if (!manifest.inputs.error.empty()) {
       done.emplace(rule->id, Errored(*rule, manifest.inputs.error));
@@ -300,7 +345,7 @@ RunReport Runner::Run(const Snapshot& snapshot, const RunRequest& request) {
     if (request.on_result) request.on_result(result);
     done.emplace(rule->id, std::move(result));
   }
-  counters_.files_hashed = ids.files_hashed();
+  counters_.files_hashed += ids.files_hashed();
   RunReport report;
   for (auto& [id, r] : done) report.results.push_back(std::move(r));
   report.summary = Summarize(report.results);

@@ -21,6 +21,7 @@
 #include "engine/result.h"
 #include "engine/rule.h"
 #include "engine/status.h"
+#include "rules/units.h"  // ParseDuration, ParseSize: users of config.h rely on them
 
 namespace sotinc {
 
@@ -61,13 +62,5 @@ struct ConfigError {
 // failure is reported at the include entry. On failure the Status message
 // is error->Text(). `error` (may be null) is cleared first.
 Result<Config> LoadConfig(const std::string& path, ConfigFiles& files, ConfigError* error);
-
-// Parses "60s", "500ms", "2m", "1h", "1.5s", a bare number of seconds;
-// between 1 ms and 7 days. False (and *ms unchanged) on anything else.
-bool ParseDuration(const std::string& text, int64_t* ms);
-// Parses "8MiB", "512KiB", "1GiB", "100KB", "1000", "4k" (k, M, G are
-// binary), up to 2^64 - 1 bytes. False (and *bytes unchanged) on anything
-// else, an overflow included.
-bool ParseSize(const std::string& text, uint64_t* bytes);
 
 }  // namespace sotinc

@@ -13,33 +13,16 @@
 #include <vector>
 
 #include "engine/process.h"
-#include "tests/testing/fake_file_source.h"
+#include "tests/testing/check_harness.h"
 #include "tests/testing/fake_process_runner.h"
-#include "tests/testing/parse_check.h"
 
 namespace sotinc {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::CheckFixture;
 using testing::FakeProcessRunner;
+using testing::JoinLines;
 using V = std::vector<std::string>;
-
-std::string Join(const V& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
-V Show(std::vector<Finding> findings) {
-  SortFindings(&findings);
-  V out;
-  for (const Finding& f : findings) {
-    out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                  f.message);
-  }
-  return out;
-}
 
 // The value of `name` in a spec's environment, or "(unset)"; fails the test
 // if it is set twice.
@@ -53,40 +36,22 @@ std::string Env(const ProcessSpec& spec, const std::string& name) {
   return value;
 }
 
-class CommandTest : public ::testing::Test {
+class CommandTest : public testing::CheckHarnessTest {
  protected:
   void SetUp() override {
-    fx_.source.Add("a.py", "x\n");
-    fx_.source.Add("lib/b.py", "y\n");
-    fx_.source.Add("README.md", "z\n");
-  }
-
-  CheckContext& Context() {
-    CheckContext& ctx = fx_.Context();
-    ctx.processes = &runner_;
-    ctx.workdir = "/repo";
-    return ctx;
+    Add("a.py", "x\n");
+    Add("lib/b.py", "y\n");
+    Add("README.md", "z\n");
+    set_processes(&runner_, "/repo");
   }
 
   // Runs the check; `status` receives its Status (which must be OK unless
   // a pointer is given).
   V Run(const std::string& yaml, Status* status = nullptr) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    if (!check) {
-      ADD_FAILURE() << "config rejected:\n" << Join(errors);
-      return {"(rejected)"};
-    }
-    std::vector<Finding> out;
-    Status s = check->Run(Context(), &out);
-    if (status != nullptr) {
-      *status = s;
-    } else {
-      EXPECT_TRUE(s.ok()) << s.message();
-    }
+    V out = CheckHarness::Run(yaml, status);
     // The command reads the files itself; sotinc loads nothing.
-    EXPECT_TRUE(fx_.source.files_read_.empty()) << Join(fx_.source.files_read_);
-    return Show(out);
+    EXPECT_TRUE(files_read().empty()) << JoinLines(files_read());
+    return out;
   }
 
   // The message of the error status the check must end with.
@@ -97,14 +62,6 @@ class CommandTest : public ::testing::Test {
     return s.message();
   }
 
-  V Errors(const std::string& yaml) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    EXPECT_EQ(check == nullptr, !errors.empty());
-    return errors;
-  }
-
-  CheckFixture fx_;
   FakeProcessRunner runner_;
 };
 
@@ -156,7 +113,7 @@ TEST_F(CommandTest, DeadGlobRunsNothing) {
   EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.rs'}"),
             V({":0:0: glob '*.rs' matched nothing"}));
   EXPECT_TRUE(runner_.commands_ran_.empty());
-  fx_.ctx.allow_empty = true;
+  set_allow_empty(true);
   EXPECT_EQ(Run("{kind: command, run: [lint], files: '*.rs'}"), V());
   EXPECT_TRUE(runner_.commands_ran_.empty());
 }
@@ -213,7 +170,7 @@ TEST_F(CommandTest, TimeoutIsARuleError) {
   timed_out.timed_out = true;
   runner_.SetOutcome("slow", timed_out);
   EXPECT_EQ(RunError("{kind: command, run: [slow]}"), "timed out after 60s");
-  fx_.ctx.timeout_ms = 1500;
+  set_timeout_ms(1500);
   EXPECT_EQ(RunError("{kind: command, run: [slow]}"), "timed out after 1500ms");
   EXPECT_EQ(runner_.commands_ran_.back().timeout_ms, 1500);
 }
@@ -293,35 +250,16 @@ class TempDir {
   std::string path_;
 };
 
-class RealCommandTest : public ::testing::Test {
+class RealCommandTest : public testing::CheckHarnessTest {
  protected:
+  void SetUp() override { set_processes(runner_.get(), dir_.path()); }
+
   void Write(const std::string& rel, const std::string& content) {
     dir_.Write(rel, content);
-    fx_.source.Add(rel, content);
-  }
-
-  V Run(const std::string& yaml, Status* status = nullptr) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    if (!check) {
-      ADD_FAILURE() << "config rejected:\n" << Join(errors);
-      return {"(rejected)"};
-    }
-    CheckContext& ctx = fx_.Context();
-    ctx.processes = runner_.get();
-    ctx.workdir = dir_.path();
-    std::vector<Finding> out;
-    Status s = check->Run(ctx, &out);
-    if (status != nullptr) {
-      *status = s;
-    } else {
-      EXPECT_TRUE(s.ok()) << s.message();
-    }
-    return Show(out);
+    Add(rel, content);
   }
 
   TempDir dir_;
-  CheckFixture fx_;
   std::unique_ptr<ProcessRunner> runner_ = NewSubprocessRunner();
 };
 
@@ -350,7 +288,7 @@ TEST_F(RealCommandTest, ArgvFormExitStatus) {
 TEST_F(RealCommandTest, TimeoutAndMissingCommandAreErrors) {
   ASSERT_FALSE(dir_.path().empty());
   Write("a.txt", "x\n");
-  fx_.ctx.timeout_ms = 200;
+  set_timeout_ms(200);
   Status s;
   EXPECT_EQ(Run("{kind: command, run: 'sleep 10'}", &s), V());
   EXPECT_FALSE(s.ok());

@@ -6,100 +6,60 @@
 #include <string>
 #include <vector>
 
-#include "tests/testing/fake_file_source.h"
-#include "tests/testing/parse_check.h"
+#include "tests/testing/check_harness.h"
 
 namespace sotinc {
 namespace {
 
-using testing::CheckFixture;
+using testing::JoinLines;
 using V = std::vector<std::string>;
 
-std::string Join(const V& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
-V Show(std::vector<Finding> findings) {
-  SortFindings(&findings);
-  V out;
-  for (const Finding& f : findings) {
-    out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                  f.message);
-  }
-  return out;
-}
-
-class MaxSizeTest : public ::testing::Test {
- protected:
-  V Run(const std::string& yaml) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    if (!check) {
-      ADD_FAILURE() << "config rejected:\n" << Join(errors);
-      return {"(rejected)"};
-    }
-    std::vector<Finding> out;
-    Status s = check->Run(fx_.Context(), &out);
-    EXPECT_TRUE(s.ok()) << s.message();
-    return Show(out);
-  }
-
-  V Errors(const std::string& yaml) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    EXPECT_EQ(check == nullptr, !errors.empty());
-    return errors;
-  }
-
-  CheckFixture fx_;
-};
+class MaxSizeTest : public testing::CheckHarnessTest {};
 
 TEST_F(MaxSizeTest, BytesOnlyReadsNothing) {
-  fx_.source.Add("a.bin", std::string(100, 'x'));
-  fx_.source.Add("b.bin", std::string(101, 'x'));
-  fx_.source.Add("c.bin", "");
+  Add("a.bin", std::string(100, 'x'));
+  Add("b.bin", std::string(101, 'x'));
+  Add("c.bin", "");
   EXPECT_EQ(Run("{kind: max_size, files: '*.bin', bytes: 100}"),
             V({"b.bin:0:0: is 101 bytes, over the limit of 100"}));
-  EXPECT_TRUE(fx_.source.files_read_.empty()) << Join(fx_.source.files_read_);
+  EXPECT_TRUE(files_read().empty()) << JoinLines(files_read());
 }
 
 TEST_F(MaxSizeTest, BytesTakesUnitsAndIgnoresMaxFileBytes) {
-  fx_.source.Add("a.bin", std::string(1024, 'x'));
-  fx_.source.Add("b.bin", std::string(1025, 'x'));
+  Add("a.bin", std::string(1024, 'x'));
+  Add("b.bin", std::string(1025, 'x'));
   // A bytes-only rule never loads a file, so max_file_bytes does not apply.
-  fx_.ctx.max_file_bytes = 10;
+  set_max_file_bytes(10);
   EXPECT_EQ(Run("{kind: max_size, files: '*.bin', bytes: 1KiB}"),
             V({"b.bin:0:0: is 1025 bytes, over the limit of 1024"}));
-  EXPECT_TRUE(fx_.source.files_read_.empty());
+  EXPECT_TRUE(files_read().empty());
 }
 
 TEST_F(MaxSizeTest, Lines) {
-  fx_.source.Add("two.txt", "a\nb\n");
-  fx_.source.Add("two_no_eol.txt", "a\nb");
-  fx_.source.Add("three.txt", "a\nb\nc");
-  fx_.source.Add("blank.txt", "\n\n\n");
-  fx_.source.Add("empty.txt", "");
+  Add("two.txt", "a\nb\n");
+  Add("two_no_eol.txt", "a\nb");
+  Add("three.txt", "a\nb\nc");
+  Add("blank.txt", "\n\n\n");
+  Add("empty.txt", "");
   EXPECT_EQ(Run("{kind: max_size, files: '*.txt', lines: 2}"),
             V({"blank.txt:3:0: has 3 lines, over the limit of 2",
                "three.txt:3:0: has 3 lines, over the limit of 2"}));
-  EXPECT_EQ(fx_.source.files_read_.size(), 5u);
+  EXPECT_EQ(files_read().size(), 5u);
 }
 
 TEST_F(MaxSizeTest, BytesAndLines) {
-  fx_.source.Add("a.txt", "1\n2\n3\n");
+  Add("a.txt", "1\n2\n3\n");
   EXPECT_EQ(Run("{kind: max_size, files: a.txt, bytes: 5, lines: 1}"),
             V({"a.txt:0:0: is 6 bytes, over the limit of 5",
                "a.txt:2:0: has 3 lines, over the limit of 1"}));
 }
 
 TEST_F(MaxSizeTest, LinesOverMaxFileBytesIsAFindingAndIsNotRead) {
-  fx_.source.Add("big.txt", "1\n2\n3\n4\n");
-  fx_.ctx.max_file_bytes = 4;
+  Add("big.txt", "1\n2\n3\n4\n");
+  set_max_file_bytes(4);
   EXPECT_EQ(Run("{kind: max_size, files: big.txt, lines: 100}"),
             V({"big.txt:0:0: file is 8 bytes, over max_file_bytes (4); not checked"}));
-  EXPECT_TRUE(fx_.source.files_read_.empty());
+  EXPECT_TRUE(files_read().empty());
 }
 
 TEST_F(MaxSizeTest, DeadGlob) {

@@ -6,53 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "tests/testing/fake_file_source.h"
+#include "tests/testing/check_harness.h"
 #include "tests/testing/parse_check.h"
 
 namespace sotinc {
 namespace {
 
-using testing::CheckFixture;
+using testing::JoinLines;
 using V = std::vector<std::string>;
 
-std::string Join(const V& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
-// "path:line:column: message", so one EXPECT_EQ compares every field.
-V Show(std::vector<Finding> findings) {
-  SortFindings(&findings);
-  V out;
-  for (const Finding& f : findings) {
-    out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                  f.message);
-  }
-  return out;
-}
-
-class RegexTest : public ::testing::Test {
- protected:
-  void Add(const std::string& path, const std::string& content) { fx_.source.Add(path, content); }
-
-  // Parses `yaml` and runs it over the files added so far; the check must
-  // run with an OK status.
-  V Run(const std::string& yaml) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    if (!check) {
-      ADD_FAILURE() << "config rejected:\n" << Join(errors);
-      return {"(rejected)"};
-    }
-    std::vector<Finding> out;
-    Status s = check->Run(fx_.Context(), &out);
-    EXPECT_TRUE(s.ok()) << s.message();
-    return Show(out);
-  }
-
-  CheckFixture fx_;
-};
+class RegexTest : public testing::CheckHarnessTest {};
 
 // ---- forbid_regex ---------------------------------------------------------
 
@@ -134,19 +97,19 @@ TEST_F(RegexTest, ForbidAnchorsApplyPerLine) {
 TEST_F(RegexTest, ForbidFileOverMaxFileBytesIsAFindingAndIsNotRead) {
   Add("big.txt", "foo foo foo foo\n");  // 16 bytes
   Add("small.txt", "foo\n");
-  fx_.ctx.max_file_bytes = 15;
+  set_max_file_bytes(15);
   EXPECT_EQ(Run("{kind: forbid_regex, files: '*.txt', pattern: foo}"),
             V({"big.txt:0:0: file is 16 bytes, over max_file_bytes (15); not checked",
                "small.txt:1:1: forbidden pattern 'foo'"}));
-  EXPECT_EQ(fx_.source.files_read_, V({"small.txt"}));
+  EXPECT_EQ(files_read(), V({"small.txt"}));
 }
 
 TEST_F(RegexTest, ForbidExactlyMaxFileBytesIsRead) {
   Add("a.txt", "foo\n");
-  fx_.ctx.max_file_bytes = 4;
+  set_max_file_bytes(4);
   EXPECT_EQ(Run("{kind: forbid_regex, files: a.txt, pattern: foo}"),
             V({"a.txt:1:1: forbidden pattern 'foo'"}));
-  EXPECT_EQ(fx_.source.files_read_, V({"a.txt"}));
+  EXPECT_EQ(files_read(), V({"a.txt"}));
 }
 
 TEST_F(RegexTest, ForbidEmptyMatchesEndTheScan) {
@@ -164,19 +127,19 @@ TEST_F(RegexTest, ForbidDeadGlob) {
   Add("a.txt", "foo\n");
   EXPECT_EQ(Run("{kind: forbid_regex, files: ['*.md', '!x.md'], pattern: foo}"),
             V({":0:0: glob '*.md' matched nothing"}));
-  fx_.ctx.allow_empty = true;
+  set_allow_empty(true);
   EXPECT_EQ(Run("{kind: forbid_regex, files: '*.md', pattern: foo}"), V());
-  EXPECT_TRUE(fx_.source.files_read_.empty());
+  EXPECT_TRUE(files_read().empty());
 }
 
 TEST_F(RegexTest, ForbidUnreadableFileIsAnError) {
   Add("a.txt", "foo\n");
-  fx_.source.FailReads("a.txt", "permission denied");
+  source().FailReads("a.txt", "permission denied");
   V errors;
   auto check = testing::ParseCheck("{kind: forbid_regex, files: a.txt, pattern: foo}", &errors);
-  ASSERT_TRUE(check) << Join(errors);
+  ASSERT_TRUE(check) << JoinLines(errors);
   std::vector<Finding> out;
-  Status s = check->Run(fx_.Context(), &out);
+  Status s = check->Run(Context(), &out);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.message(), "cannot read a.txt: permission denied");
 }
@@ -212,10 +175,10 @@ TEST_F(RegexTest, RequireEachFile) {
 TEST_F(RegexTest, RequireEachFileSkipsBinaryAndReportsOversized) {
   Add("a.bin", std::string("\0\0", 2));
   Add("b.txt", "0123456789");
-  fx_.ctx.max_file_bytes = 5;
+  set_max_file_bytes(5);
   EXPECT_EQ(Run("{kind: require_regex, files: ['*.bin', '*.txt'], pattern: x}"),
             V({"b.txt:0:0: file is 10 bytes, over max_file_bytes (5); not checked"}));
-  EXPECT_EQ(fx_.source.files_read_, V({"a.bin"}));
+  EXPECT_EQ(files_read(), V({"a.bin"}));
 }
 
 TEST_F(RegexTest, RequireAnyFile) {
@@ -231,16 +194,16 @@ TEST_F(RegexTest, RequireAnyFileStopsReadingAtTheFirstMatch) {
   Add("a.md", "yes\n");
   Add("b.md", "no\n");
   EXPECT_EQ(Run("{kind: require_regex, files: '*.md', pattern: yes, scope: any_file}"), V());
-  EXPECT_EQ(fx_.source.files_read_, V({"a.md"}));
+  EXPECT_EQ(files_read(), V({"a.md"}));
 }
 
 TEST_F(RegexTest, RequireAnyFileReportsEveryOversizedFile) {
   Add("a.md", "yes\n");
   Add("b.md", "yes yes yes\n");
-  fx_.ctx.max_file_bytes = 8;
+  set_max_file_bytes(8);
   EXPECT_EQ(Run("{kind: require_regex, files: '*.md', pattern: yes, scope: any_file}"),
             V({"b.md:0:0: file is 12 bytes, over max_file_bytes (8); not checked"}));
-  EXPECT_EQ(fx_.source.files_read_, V({"a.md"}));
+  EXPECT_EQ(files_read(), V({"a.md"}));
 }
 
 TEST_F(RegexTest, RequireAnyFileDeadGlob) {

@@ -7,64 +7,31 @@
 #include <string>
 #include <vector>
 
-#include "tests/testing/fake_file_source.h"
+#include "tests/testing/check_harness.h"
 #include "tests/testing/parse_check.h"
 
 namespace sotinc {
 namespace {
 
-using testing::CheckFixture;
+using testing::JoinLines;
 using V = std::vector<std::string>;
 
-std::string Join(const V& lines) {
-  std::string out;
-  for (const std::string& l : lines) out += l + "\n";
-  return out;
-}
-
-// "path:line:column: message", so one EXPECT_EQ compares every field.
-V Show(std::vector<Finding> findings) {
-  SortFindings(&findings);
-  V out;
-  for (const Finding& f : findings) {
-    out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                  f.message);
-  }
-  return out;
-}
-
-class StructureTest : public ::testing::Test {
+class StructureTest : public testing::CheckHarnessTest {
  protected:
   void Add(const V& paths) {
-    for (const std::string& p : paths) fx_.source.Add(p, "content of " + p);
+    for (const std::string& p : paths) CheckHarness::Add(p, "content of " + p);
   }
 
   // Parses `yaml`, runs the check over the files added so far and returns
   // its findings. The check must run (OK status) and read nothing.
   V Run(const std::string& yaml) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    if (!check) {
-      ADD_FAILURE() << "config rejected:\n" << Join(errors);
-      return {"(rejected)"};
-    }
+    std::unique_ptr<Check> check = Parse(yaml);
+    if (!check) return {"(rejected)"};
     EXPECT_FALSE(check->reads_content());
-    std::vector<Finding> out;
-    Status s = check->Run(fx_.Context(), &out);
-    EXPECT_TRUE(s.ok()) << s.message();
-    EXPECT_TRUE(fx_.source.files_read_.empty()) << Join(fx_.source.files_read_);
-    return Show(out);
+    V out = RunCheck(*check);
+    EXPECT_TRUE(files_read().empty()) << JoinLines(files_read());
+    return out;
   }
-
-  // The config errors for `yaml` (empty if it was accepted).
-  V Errors(const std::string& yaml) {
-    V errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(yaml, &errors);
-    EXPECT_EQ(check == nullptr, !errors.empty());
-    return errors;
-  }
-
-  CheckFixture fx_;
 };
 
 // ---- dir_count ------------------------------------------------------------
@@ -162,7 +129,7 @@ TEST_F(StructureTest, DirCountDeadParentsGlob) {
   Add({"a/b/c"});
   EXPECT_EQ(Run("{kind: dir_count, parents: ['nope/*', a], count: 1}"),
             V({":0:0: glob 'nope/*' matched nothing"}));
-  fx_.ctx.allow_empty = true;
+  set_allow_empty(true);
   EXPECT_EQ(Run("{kind: dir_count, parents: ['nope/*', a], count: 1}"), V());
 }
 
@@ -236,7 +203,7 @@ TEST_F(StructureTest, RequiredFilesDeadDirsGlob) {
   Add({"a/x"});
   EXPECT_EQ(Run("{kind: required_files, dirs: 'b/*', files: [x]}"),
             V({":0:0: glob 'b/*' matched nothing"}));
-  fx_.ctx.allow_empty = true;
+  set_allow_empty(true);
   EXPECT_EQ(Run("{kind: required_files, dirs: 'b/*', files: [x]}"), V());
 }
 
@@ -277,12 +244,12 @@ TEST_F(StructureTest, CountInputs) {
   Add({"a/x/1", "a/y/1", "b/1"});
   V errors;
   auto dc = testing::ParseCheck("{kind: dir_count, parents: [., '*'], count: 1}", &errors);
-  ASSERT_TRUE(dc) << Join(errors);
-  fx_.Context();
-  EXPECT_EQ(dc->CountInputs(fx_.tree), 3u);  // ., a, b
+  ASSERT_TRUE(dc) << JoinLines(errors);
+  Context();
+  EXPECT_EQ(dc->CountInputs(tree()), 3u);  // ., a, b
   auto pn = testing::ParseCheck("{kind: path_name, files: 'a/**', pattern: x}", &errors);
-  ASSERT_TRUE(pn) << Join(errors);
-  EXPECT_EQ(pn->CountInputs(fx_.tree), 2u);
+  ASSERT_TRUE(pn) << JoinLines(errors);
+  EXPECT_EQ(pn->CountInputs(tree()), 2u);
 }
 
 }  // namespace

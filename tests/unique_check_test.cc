@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/testing/fake_file_source.h"
+#include "tests/testing/check_harness.h"
 #include "tests/testing/parse_check.h"
 
 namespace sotinc {
@@ -11,45 +11,7 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-class UniqueCheckTest : public ::testing::Test {
- protected:
-  void Add(const std::string& path, const std::string& content) {
-    fixture_.source.Add(path, content);
-  }
-
-  // Runs the check on the files added so far; findings as
-  // "path:line:column: message", sorted.
-  Lines Run(const std::string& config) {
-    std::vector<std::string> errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(config, &errors);
-    EXPECT_EQ(Lines{}, errors);
-    if (!check) return {"(config rejected)"};
-    CheckContext& ctx = fixture_.Context();
-    ctx.max_file_bytes = max_file_bytes_;
-    ctx.allow_empty = allow_empty_;
-    std::vector<Finding> findings;
-    Status status = check->Run(ctx, &findings);
-    EXPECT_TRUE(status.ok()) << status.message();
-    SortFindings(&findings);
-    Lines out;
-    for (const Finding& f : findings) {
-      out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                    f.message);
-    }
-    return out;
-  }
-
-  Lines Errors(const std::string& config) {
-    std::vector<std::string> errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(config, &errors);
-    EXPECT_EQ(nullptr, check.get());
-    return errors;
-  }
-
-  testing::CheckFixture fixture_;
-  uint64_t max_file_bytes_ = 8u << 20;
-  bool allow_empty_ = false;
-};
+class UniqueCheckTest : public testing::CheckHarnessTest {};
 
 const char kShardRule[] =
     "{kind: unique, files: '*/shards/*/chart.yaml', key: annotations.shard_id}";
@@ -115,7 +77,7 @@ TEST_F(UniqueCheckTest, DeadGlobAndAllowEmpty) {
   Add("a.yaml", "id: 1\n");
   EXPECT_EQ((Lines{":0:0: glob 'x/*.yaml' matched nothing"}),
             Run("{kind: unique, files: ['x/*.yaml', '*.yaml'], key: id}"));
-  allow_empty_ = true;
+  set_allow_empty(true);
   EXPECT_EQ(Lines{}, Run("{kind: unique, files: ['x/*.yaml', '*.yaml'], key: id}"));
 }
 
@@ -123,11 +85,11 @@ TEST_F(UniqueCheckTest, FileOverMaxFileBytesIsAFinding) {
   Add("a.yaml", "id: 1\n");
   Add("b.yaml", "id: 1 # and a long comment\n");
   Add("c.yaml", "id: 1\n");
-  max_file_bytes_ = 10;
+  set_max_file_bytes(10);
   EXPECT_EQ((Lines{"b.yaml:0:0: file is 27 bytes, over max_file_bytes (10); not checked",
                    "c.yaml:1:5: duplicate value 1 of id; first in a.yaml"}),
             Run("{kind: unique, files: '*.yaml', key: id}"));
-  EXPECT_EQ((Lines{"a.yaml", "c.yaml"}), fixture_.source.files_read_);
+  EXPECT_EQ((Lines{"a.yaml", "c.yaml"}), files_read());
 }
 
 TEST_F(UniqueCheckTest, AliasBombIsOneFinding) {

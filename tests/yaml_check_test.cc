@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "rules/yaml_value.h"
-#include "tests/testing/fake_file_source.h"
+#include "tests/testing/check_harness.h"
 #include "tests/testing/parse_check.h"
 
 namespace sotinc {
@@ -12,46 +12,7 @@ namespace {
 
 using Lines = std::vector<std::string>;
 
-class YamlCheckTest : public ::testing::Test {
- protected:
-  void Add(const std::string& path, const std::string& content) {
-    fixture_.source.Add(path, content);
-  }
-
-  // Runs the check given as YAML text on the files added so far; returns
-  // its findings as "path:line:column: message", sorted.
-  Lines Run(const std::string& config) {
-    std::vector<std::string> errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(config, &errors);
-    EXPECT_EQ(Lines{}, errors);
-    if (!check) return {"(config rejected)"};
-    CheckContext& ctx = fixture_.Context();
-    ctx.max_file_bytes = max_file_bytes_;
-    ctx.allow_empty = allow_empty_;
-    std::vector<Finding> findings;
-    Status status = check->Run(ctx, &findings);
-    EXPECT_TRUE(status.ok()) << status.message();
-    SortFindings(&findings);
-    Lines out;
-    for (const Finding& f : findings) {
-      out.push_back(f.path + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": " +
-                    f.message);
-    }
-    return out;
-  }
-
-  // The config errors of a check that must be rejected.
-  Lines Errors(const std::string& config) {
-    std::vector<std::string> errors;
-    std::unique_ptr<Check> check = testing::ParseCheck(config, &errors);
-    EXPECT_EQ(nullptr, check.get());
-    return errors;
-  }
-
-  testing::CheckFixture fixture_;
-  uint64_t max_file_bytes_ = 8u << 20;
-  bool allow_empty_ = false;
-};
+class YamlCheckTest : public testing::CheckHarnessTest {};
 
 TEST_F(YamlCheckTest, IsAPerFileContentKind) {
   std::vector<std::string> errors;
@@ -245,29 +206,29 @@ TEST_F(YamlCheckTest, DeadGlobIsAFindingUnlessAllowEmpty) {
   Add("a.yaml", "a: 1\n");
   EXPECT_EQ((Lines{":0:0: glob 'conf/*.yaml' matched nothing"}),
             Run("{kind: yaml, files: ['conf/*.yaml', a.yaml], require: [a]}"));
-  allow_empty_ = true;
+  set_allow_empty(true);
   EXPECT_EQ(Lines{}, Run("{kind: yaml, files: ['conf/*.yaml', a.yaml], require: [a]}"));
 }
 
 TEST_F(YamlCheckTest, FileOverMaxFileBytesIsNotRead) {
   Add("big.yaml", "a: 12345678901234567890\n");
   Add("small.yaml", "b: 1\n");
-  max_file_bytes_ = 10;
+  set_max_file_bytes(10);
   EXPECT_EQ((Lines{"big.yaml:0:0: file is 24 bytes, over max_file_bytes (10); not checked",
                    "small.yaml:1:1: missing required key 'a'"}),
             Run("{kind: yaml, files: '*.yaml', require: [a]}"));
-  EXPECT_EQ((Lines{"small.yaml"}), fixture_.source.files_read_);
+  EXPECT_EQ((Lines{"small.yaml"}), files_read());
 }
 
 TEST_F(YamlCheckTest, UnreadableFileIsAnError) {
   Add("a.yaml", "a: 1\n");
-  fixture_.source.FailReads("a.yaml", "permission denied");
+  source().FailReads("a.yaml", "permission denied");
   std::vector<std::string> errors;
   std::unique_ptr<Check> check =
       testing::ParseCheck("{kind: yaml, files: a.yaml, require: [a]}", &errors);
   ASSERT_NE(nullptr, check.get());
   std::vector<Finding> findings;
-  Status status = check->Run(fixture_.Context(), &findings);
+  Status status = check->Run(Context(), &findings);
   EXPECT_EQ("cannot read a.yaml: permission denied", status.message());
 }
 
