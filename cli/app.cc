@@ -19,6 +19,7 @@ int RunApp(int argc, char** argv) {
   RegisterGraphCommand(&app, &common, &action);
   RegisterHookCommand(&app, &common, &action);
   RegisterCacheCommand(&app, &common, &action);
+  RegisterExplainCommand(&app, &common, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -73,24 +73,6 @@ std::string DatabasePath(const CommonOptions& common, const CacheOptions& o, int
   return CachePath(*repo, o.cache_dir, common.workspace.dir);
 }
 
-bool DatabaseExists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
-
-// Opens the existing database; warnings (a damaged file moved aside) go to
-// stderr. Null after printing the error.
-std::unique_ptr<ResultStore> OpenStore(const std::string& path) {
-  std::vector<std::string> warnings;
-  Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path, StoreOptions(), &warnings);
-  for (const std::string& w : warnings) PrintError("warning: " + w);
-  if (!store.ok()) {
-    PrintError(store.error());
-    return nullptr;
-  }
-  return std::move(*store);
-}
-
 int RunStats(const CommonOptions& common, const CacheOptions& o) {
   int exit_code = kExitOk;
   std::string path = DatabasePath(common, o, &exit_code);
@@ -99,7 +81,7 @@ int RunStats(const CommonOptions& common, const CacheOptions& o) {
     std::printf("no cache database at %s (a 'sotinc check' creates it)\n", path.c_str());
     return kExitOk;
   }
-  std::unique_ptr<ResultStore> store = OpenStore(path);
+  std::unique_ptr<ResultStore> store = OpenExistingStore(path);
   if (!store) return kExitUsage;
   Result<StoreStats> stats = store->Stats();
   if (!stats.ok()) {
@@ -153,7 +135,7 @@ int RunGc(const CommonOptions& common, const CacheOptions& o) {
     std::printf("no cache database at %s; nothing to do\n", path.c_str());
     return kExitOk;
   }
-  std::unique_ptr<ResultStore> store = OpenStore(path);
+  std::unique_ptr<ResultStore> store = OpenExistingStore(path);
   if (!store) return kExitUsage;
   Result<StoreStats> before = store->Stats();
   if (!before.ok()) {
@@ -190,7 +172,7 @@ int RunClear(const CommonOptions& common, const CacheOptions& o) {
     std::printf("no cache database at %s; nothing to do\n", path.c_str());
     return kExitOk;
   }
-  std::unique_ptr<ResultStore> store = OpenStore(path);
+  std::unique_ptr<ResultStore> store = OpenExistingStore(path);
   if (!store) return kExitUsage;
   Result<StoreStats> before = store->Stats();
   if (!before.ok()) {
@@ -211,19 +193,14 @@ int RunClear(const CommonOptions& common, const CacheOptions& o) {
 // --- cache verify -----------------------------------------------------------
 
 // The store seen read-only: reads come from the store (and from what this
-// run put), writes stay in memory. Counts the result hits, so the caller
-// can tell which rules used a cached value (whole or per file).
+// run put), writes stay in memory.
 class ReadOnlyCache : public ResultCache {
  public:
   explicit ReadOnlyCache(ResultCache* base) : base_(base) {}
 
   std::optional<std::string> Get(CacheSpace space, std::string_view key) override {
     std::optional<std::string> value = written_.Get(space, key);
-    if (!value) {
-      value = base_->Get(space, key);
-      if (value) ++hits_;
-    }
-    return value;
+    return value ? value : base_->Get(space, key);
   }
   bool Put(CacheSpace space, std::string_view key, const std::string& rule_id,
            std::string_view value) override {
@@ -238,17 +215,9 @@ class ReadOnlyCache : public ResultCache {
   }
   void Commit() override {}
 
-  // Hits since the last call.
-  int TakeHits() {
-    int h = hits_;
-    hits_ = 0;
-    return h;
-  }
-
  private:
   ResultCache* base_;
   MemoryCache written_;
-  int hits_ = 0;
 };
 
 std::string FindingText(const Finding& f) {
@@ -319,7 +288,7 @@ int RunVerify(const CommonOptions& common, const CacheOptions& o) {
                snapshot.error());
     return kExitUsage;
   }
-  std::unique_ptr<ResultStore> store = OpenStore(path);
+  std::unique_ptr<ResultStore> store = OpenExistingStore(path);
   if (!store) return kExitUsage;
 
   // Every enabled rule and its enabled prerequisites, as `sotinc check`.
@@ -339,18 +308,16 @@ int RunVerify(const CommonOptions& common, const CacheOptions& o) {
   // rules used a cached value.
   StoreCache store_cache(store.get());
   ReadOnlyCache cache(&store_cache);
-  std::set<std::string> used_cache;
   RunRequest cached_request;
   cached_request.rules = all;
   cached_request.settings = ws.config.settings;
   cached_request.workdir = ws.source->materialized_root();
   cached_request.cache = &cache;
   cached_request.read_cache = true;
-  cached_request.on_result = [&](const RuleResult& r) {
-    if (cache.TakeHits() > 0 || r.cached) used_cache.insert(r.id);
-  };
   Runner cached_runner(ws.graph.get(), ws.source.get(), processes.get(), &clock);
   RunReport cached = cached_runner.Run(*snapshot, cached_request);
+  // Rules that used a cached value, whole or for some of their files.
+  const std::set<std::string>& used_cache = cached_runner.counters().used_cache;
 
   std::vector<std::string> chosen(used_cache.begin(), used_cache.end());
   if (o.sample > 0 && static_cast<size_t>(o.sample) < chosen.size()) {

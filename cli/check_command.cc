@@ -1,13 +1,21 @@
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 
 #include "cli/command.h"
 #include "cli/report.h"
+#include "cli/run_observer.h"
 #include "engine/affected.h"
 #include "engine/content_ids.h"
 #include "engine/git_source.h"
+#include "engine/interrupt.h"
 #include "engine/runner.h"
+#include "engine/worker_pool.h"
 #include "store/store.h"
 #include "store/store_cache.h"
 
@@ -28,7 +36,54 @@ struct CheckOptions {
   std::string rev;
   bool explain = false;
   std::string cache_dir;
+  std::string trace;
 };
+
+// CPUs this process may run on (taskset and cpusets included).
+int CpuCount() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+// The learned durations the scheduler plans with (store/store.h).
+CostModel LoadCosts(ResultStore* store) {
+  CostModel costs;
+  if (store == nullptr) return costs;
+  Result<std::map<std::string, DurationStats>> durations = store->GetDurations();
+  if (!durations.ok()) return costs;
+  const std::string suffix = PerFileCostKey("");
+  for (const auto& [key, stats] : *durations) {
+    if (key.size() > suffix.size() &&
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      costs.per_file[key.substr(0, key.size() - suffix.size())] = stats.mean;
+    } else {
+      costs.rule[key] = stats.mean;
+    }
+  }
+  return costs;
+}
+
+// Adds this run's durations to the store's running means, one sample per
+// key (the chunks of a per-file rule are averaged), in one transaction.
+void RecordCosts(ResultStore* store, const std::vector<CostSample>& samples) {
+  std::map<std::string, std::pair<double, int>> by_key;
+  for (const CostSample& s : samples) {
+    by_key[s.key].first += s.ms;
+    by_key[s.key].second += 1;
+  }
+  if (by_key.empty()) return;
+  ResultStore::Batch batch(store);
+  if (!batch.status().ok()) return;  // statistics only: never worth failing a run
+  for (const auto& [key, sum] : by_key) store->UpdateDuration(key, sum.first / sum.second);
+  batch.Commit();
+}
+
+std::string SignalName(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
 
 // The rules the user asked for (all enabled ones by default), plus their
 // prerequisites.
@@ -217,6 +272,26 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
 
   std::unique_ptr<ProcessRunner> processes = NewSubprocessRunner();
   SteadyClock clock;
+  CostModel costs = LoadCosts(store.get());
+  Result<std::unique_ptr<InterruptWatch>> watch = InterruptWatch::Install();
+  if (!watch.ok()) PrintWarning(watch.error() + " (Ctrl-C will not stop the run cleanly)");
+  PoolOptions pool_options;
+  pool_options.workers = o.jobs > 0 ? o.jobs : ws.config.settings.jobs;
+  if (pool_options.workers <= 0) pool_options.workers = CpuCount();
+  pool_options.memory_limit = ws.config.settings.worker_memory;
+  pool_options.clock = &clock;
+  pool_options.interrupts = watch.ok() ? watch->get() : nullptr;
+  std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
+
+  ObserverList observers;
+  std::unique_ptr<ProgressLine> progress;
+  if (!o.quiet && isatty(fileno(stderr)) && std::getenv("SOTINC_NO_PROGRESS") == nullptr) {
+    progress = std::make_unique<ProgressLine>(stderr, &clock, static_cast<int>(to_run.size()));
+    observers.Add(progress.get());
+  }
+  TraceRecorder trace(&clock);
+  if (!o.trace.empty()) observers.Add(&trace);
+
   Runner runner(ws.graph.get(), ws.source.get(), processes.get(), &clock);
   RunRequest request;
   request.rules = to_run;
@@ -225,17 +300,31 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   request.cache = cache;
   request.read_cache = !o.no_cache;
   request.explain = o.explain;
+  request.executor = pool.get();
+  request.costs = &costs;
+  request.interrupts = pool_options.interrupts;
+  request.observer = &observers;
   RunReport report = runner.Run(*snapshot, request);
+  pool->Stop();
+  if (progress) progress->Clear();
   report.summary.unaffected =
       static_cast<int>(selected->size()) - static_cast<int>(report.results.size());
-  if (report.summary.unaffected < 0) report.summary.unaffected = 0;
+  if (report.summary.unaffected < 0 || report.interrupted) report.summary.unaffected = 0;
   if (store_cache) {
     store_cache->Commit();
     for (const std::string& w : store_cache->warnings()) {
       PrintWarning(w + " (results of this run were not all cached)");
     }
+    RecordCosts(store.get(), report.costs);
     store->RecordRun(static_cast<int64_t>(runner.counters().rule_hits),
                      static_cast<int64_t>(runner.counters().rule_misses));
+  }
+  if (!o.trace.empty() && !WriteOutput(o.trace, trace.Json())) return kExitUsage;
+  if (report.interrupted) {
+    PrintError("interrupted by " + SignalName(report.interrupted) + ": " +
+               std::to_string(report.results.size()) + " of " + std::to_string(to_run.size()) +
+               " rules finished (their results are cached); the rest did not run");
+    return kExitInterrupted;
   }
 
   std::string text;
@@ -266,7 +355,10 @@ void RegisterCheckCommand(CLI::App* app, CommonOptions* common, Action* action) 
   cmd->add_option("--rule", o->rules, "Only this rule (repeatable)")->type_name("ID");
   cmd->add_option("--tag", o->tags, "Only rules with this tag (repeatable)")->type_name("TAG");
   cmd->add_flag("--no-cache", o->no_cache, "Run every rule fresh");
-  cmd->add_option("-j,--jobs", o->jobs, "Worker processes")->check(CLI::Range(1, 1024));
+  cmd->add_option("-j,--jobs", o->jobs, "Worker processes (default: settings.jobs, auto = CPUs)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--trace", o->trace, "Write a Chrome trace (JSON) of the run to FILE")
+      ->type_name("FILE");
   cmd->add_option("--format", o->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--output", o->output, "Write the report to FILE")->type_name("FILE");

@@ -1,5 +1,6 @@
 #include "cli/command.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -82,6 +83,22 @@ std::string CachePath(const GitRepo& repo, const std::string& override_dir,
     p = base / p;
   }
   return (p.lexically_normal() / "cache.db").string();
+}
+
+bool DatabaseExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+std::unique_ptr<ResultStore> OpenExistingStore(const std::string& path) {
+  std::vector<std::string> warnings;
+  Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path, StoreOptions(), &warnings);
+  for (const std::string& w : warnings) PrintWarning(w);
+  if (!store.ok()) {
+    PrintError(store.error());
+    return nullptr;
+  }
+  return std::move(*store);
 }
 
 }  // namespace sotinc

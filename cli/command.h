@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/workspace.h"
+#include "store/store.h"
 
 namespace sotinc {
 
@@ -49,6 +50,7 @@ void RegisterListCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterGraphCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterHookCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterCacheCommand(CLI::App* app, CommonOptions* common, Action* action);
+void RegisterExplainCommand(CLI::App* app, CommonOptions* common, Action* action);
 
 // The cache database of REPO: <dir>/cache.db, where dir is override_dir
 // (the --cache-dir option) when not empty, else $SOTINC_CACHE_DIR when set
@@ -58,5 +60,11 @@ void RegisterCacheCommand(CLI::App* app, CommonOptions* common, Action* action);
 // nothing and does not check that anything exists.
 std::string CachePath(const GitRepo& repo, const std::string& override_dir,
                       const std::string& base_dir = ".");
+
+// True when a file exists at `path`.
+bool DatabaseExists(const std::string& path);
+// Opens the database at `path`; warnings (a damaged file moved aside) go to
+// stderr. Null after printing the error.
+std::unique_ptr<ResultStore> OpenExistingStore(const std::string& path);
 
 }  // namespace sotinc

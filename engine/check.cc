@@ -14,7 +14,7 @@ Status Check::Run(const CheckContext& ctx, std::vector<Finding>* out) const {
   if (!per_file() || file_globs() == nullptr) {
     return Status::Error(std::string("internal: kind ") + kind() + " has no Run()");
   }
-  return RunPerFile(*this, ctx, reads_content(), out);
+  return RunPerFile(*this, ctx, loads_file_content(), out);
 }
 
 Status RunPerFile(const Check& check, const CheckContext& ctx, bool load_content,

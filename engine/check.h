@@ -92,6 +92,9 @@ class Check {
 
   // Per-file kinds.
   virtual bool per_file() const { return false; }
+  // Whether the engine loads each file's content for CheckFile() (a
+  // per-file `command` reads the files itself from its work directory).
+  virtual bool loads_file_content() const { return reads_content(); }
   virtual const GlobList* file_globs() const { return nullptr; }
   // Judges one file; `content` is empty for kinds that do not read
   // content. A non-OK status means the rule could not run (status error).

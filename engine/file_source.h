@@ -53,6 +53,11 @@ class FileSource {
   // tree), or empty when the files are not materialised (index, commit).
   virtual std::string materialized_root() const = 0;
 
+  // Called in a worker process forked after the source was made: a source
+  // that holds handles it must not share with its parent process (libgit2's
+  // open pack files) replaces them here.
+  virtual Status ReopenAfterFork() { return Status::Ok(); }
+
   // Short description for messages: "working tree", "index", "commit 1a2b3c4".
   virtual std::string description() const = 0;
 };

@@ -172,6 +172,18 @@ Result<std::unique_ptr<GitRepo>> GitRepo::Open(const std::string& dir) {
                                               std::move(index_path)));
 }
 
+Status GitRepo::ReopenAfterFork() {
+  git_repository* fresh = nullptr;
+  if (git_repository_open_ext(&fresh, gitdir_.c_str(),
+                              GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_NO_DOTGIT,
+                              nullptr) < 0) {
+    return git::Error("cannot reopen the git repository at '" + gitdir_ + "' in a worker");
+  }
+  git_repository_free(repo_);
+  repo_ = fresh;
+  return Status::Ok();
+}
+
 bool GitRepo::IsShallow() const { return git_repository_is_shallow(repo_) == 1; }
 
 bool GitRepo::HeadIsUnborn() const { return git_repository_head_unborn(repo_) == 1; }

@@ -98,6 +98,11 @@ class GitRepo {
   // For the git layer only (engine/git_*.cc): the borrowed libgit2 handle.
   git_repository* raw() const { return repo_; }
 
+  // In a process forked from the one that opened this repository (a worker
+  // of the pool): replaces the inherited handle, whose open files and
+  // caches it must not share with the parent, by a fresh one.
+  Status ReopenAfterFork();
+
  private:
   GitRepo(git_repository* repo, std::string workdir, std::string gitdir, std::string commondir,
           std::string index_path);

@@ -68,6 +68,7 @@ class ObjectSource : public FileSource {
   }
 
   std::string materialized_root() const override { return ""; }
+  Status ReopenAfterFork() override { return repo_->ReopenAfterFork(); }
 
  protected:
   // Appends the entry for PATH; reads only the object's header for its size.

@@ -52,9 +52,11 @@ void RemoveTree(const std::string& path) {
 }
 
 Result<std::unique_ptr<TempTree>> TempTree::Create(FileSource& source,
-                                                   const std::vector<const FileEntry*>& files) {
+                                                   const std::vector<const FileEntry*>& files,
+                                                   const std::string& parent) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/sotinc-run.XXXXXX";
+  std::string base = !parent.empty() ? parent : std::string(tmp && *tmp ? tmp : "/tmp");
+  std::string pattern = base + "/sotinc-run.XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (mkdtemp(buf.data()) == nullptr) {

@@ -17,9 +17,11 @@ namespace sotinc {
 
 class TempTree {
  public:
-  // Writes `files` (read from `source`) under a new directory in $TMPDIR.
+  // Writes `files` (read from `source`) under a new directory in `parent`
+  // (default $TMPDIR, else /tmp).
   static Result<std::unique_ptr<TempTree>> Create(FileSource& source,
-                                                  const std::vector<const FileEntry*>& files);
+                                                  const std::vector<const FileEntry*>& files,
+                                                  const std::string& parent = "");
   ~TempTree();
   TempTree(const TempTree&) = delete;
   TempTree& operator=(const TempTree&) = delete;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -44,6 +45,11 @@ class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
   virtual ProcessOutcome Run(const ProcessSpec& spec) = 0;
+  // Called with the process group of each child as soon as it exists, and
+  // with 0 once it is gone: the worker pool publishes it so that it can
+  // kill a command's whole group when it kills a worker. Runners that
+  // start no real process ignore it.
+  virtual void set_spawn_observer(std::function<void(int pgid)> observer) { (void)observer; }
 };
 
 // The real runner: fork + execvp in a new process group, stdin from

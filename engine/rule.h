@@ -26,6 +26,7 @@ struct Settings {
   int jobs = 0;                         // 0 = auto (number of CPUs)
   int64_t timeout_ms = 60000;           // default per-rule time limit
   uint64_t max_file_bytes = 8u << 20;   // content checks never load bigger files
+  uint64_t worker_memory = 0;           // address-space limit per worker; 0 = none
 };
 
 struct Rule {

@@ -14,42 +14,6 @@
 namespace sotinc {
 namespace {
 
-// Reads through the FileSource, counts what was read, and notices a file
-// whose content is not the one its listing (and so its key) described: it
-// changed after it was listed. Results built on such a read are not cached.
-class CountingReader : public ContentReader {
- public:
-  CountingReader(FileSource* source, RunCounters* counters)
-      : source_(source), counters_(counters) {}
-
-  Result<std::string> Read(const FileEntry& file) override {
-    Result<std::string> r = source_->Read(file);
-    if (!r.ok()) return r;
-    ++counters_->files_read;
-    counters_->bytes_read += r->size();
-    bool changed = r->size() != file.size;
-    if (!changed && file.content_id.empty() && expected_ids_) {
-      // Hashed ids ("x:...") can be verified cheaply against the bytes read.
-      auto it = expected_ids_->find(file.path);
-      if (it != expected_ids_->end() && it->second.rfind("x:", 0) == 0) {
-        changed = it->second != "x:" + ToHex(HashBytes(*r));
-      }
-    }
-    if (changed) unstable_.insert(file.path);
-    return r;
-  }
-
-  void set_expected_ids(const std::map<std::string, std::string>* ids) { expected_ids_ = ids; }
-  bool unstable() const { return !unstable_.empty(); }
-  bool unstable(const std::string& path) const { return unstable_.count(path) > 0; }
-
- private:
-  FileSource* source_;
-  RunCounters* counters_;
-  const std::map<std::string, std::string>* expected_ids_ = nullptr;
-  std::set<std::string> unstable_;
-};
-
 // Counts the reads ContentIds makes to hash files, so that files_read and
 // bytes_read cover every content read of the run.
 class CountingSource : public FileSource {
@@ -98,50 +62,6 @@ std::string ManifestKey(const std::string& rule_id) {
   key.Add("manifest").Add(rule_id);
   return key.Finish();
 }
-
-// Per-file findings in the cache, for one rule's evaluation.
-class CachedFiles : public FileResultCache {
- public:
-  CachedFiles(ResultCache* cache, bool read, const std::string& definition,
-              const std::string& rule_id, const std::map<std::string, std::string>* ids,
-              const CountingReader* reader, RunCounters* counters)
-      : cache_(cache), read_(read), definition_(definition), rule_id_(rule_id), ids_(ids),
-        reader_(reader), counters_(counters) {}
-
-  bool Lookup(const FileEntry& file, std::vector<Finding>* findings) override {
-    auto id = ids_->find(file.path);
-    if (!read_ || id == ids_->end()) return false;
-    std::optional<std::string> value =
-        cache_->Get(CacheSpace::kFile, FileKey(definition_, file.path, id->second));
-    if (!value) return false;
-    Result<std::vector<Finding>> decoded = DecodeFindings(*value);
-    if (!decoded.ok()) return false;  // a damaged entry is a miss
-    *findings = std::move(*decoded);
-    ++counters_->file_hits;
-    return true;
-  }
-
-  void Store(const FileEntry& file, const std::vector<Finding>& findings) override {
-    ++counters_->files_checked;
-    ++fresh_;
-    auto id = ids_->find(file.path);
-    if (id == ids_->end() || reader_->unstable(file.path)) return;
-    cache_->Put(CacheSpace::kFile, FileKey(definition_, file.path, id->second), rule_id_,
-                EncodeFindings(findings));
-  }
-
-  uint64_t fresh() const { return fresh_; }
-
- private:
-  ResultCache* cache_;
-  bool read_;
-  const std::string& definition_;
-  const std::string& rule_id_;
-  const std::map<std::string, std::string>* ids_;
-  const CountingReader* reader_;
-  RunCounters* counters_;
-  uint64_t fresh_ = 0;
-};
 
 RuleResult Skipped(const Rule& rule, std::string reason) {
   RuleResult r;
@@ -195,162 +115,468 @@ std::string DefinitionDigest(const Rule& rule, const Settings& settings) {
   return key.Finish();
 }
 
+
+namespace {
+
+// Files of a per-file chunk cost at least this much before dispatch
+// overhead (tens of microseconds per job) stops mattering.
+constexpr double kMinChunkMs = 5;
+
+// Why `rule` cannot run, or "" when every prerequisite passed. `done`
+// holds the results of the prerequisites that were evaluated; one missing
+// from it was left out of the run (disabled).
+std::string Blocker(const Rule& rule, const std::map<std::string, RuleResult>& done) {
+  for (const std::string& dep : rule.depends_on) {
+    auto it = done.find(dep);
+    if (it == done.end()) return "prerequisite " + dep + " did not run (disabled)";
+    if (it->second.status != RuleStatus::kPass) {
+      return "prerequisite " + dep + " did not pass (" + StatusName(it->second.status) + ")";
+    }
+  }
+  return "";
+}
+
+struct Keyed {
+  RunManifest manifest;
+  std::string key;
+};
+
+// The rule's cache key: its definition, its inputs and the result digests
+// of its prerequisites (all in `done`). Fails when an input's content id
+// cannot be computed.
+Result<Keyed> KeyFor(const Rule& rule, const Snapshot& snapshot, ContentIds* ids,
+                     const Settings& settings, const std::map<std::string, RuleResult>& done) {
+  Keyed k;
+  k.manifest.definition_digest = CheckDigest(rule, settings);
+  k.manifest.inputs = CollectInputs(rule, snapshot, ids, settings.max_file_bytes);
+  if (!k.manifest.inputs.error.empty()) return Status::Error(k.manifest.inputs.error);
+  std::vector<std::string> deps = rule.depends_on;
+  std::sort(deps.begin(), deps.end());
+  deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+  KeyBuilder key;
+  key.Add("rule").Add(k.manifest.definition_digest).Add(k.manifest.inputs.Digest());
+  for (const std::string& dep : deps) {
+    std::string digest = ResultDigest(done.at(dep));
+    key.Add(dep).Add(digest);
+    k.manifest.deps.emplace_back(dep, digest);
+  }
+  k.key = key.Finish();
+  return k;
+}
+
+std::optional<RuleResult> CachedResult(ResultCache* cache, const Rule& rule,
+                                       const std::string& key) {
+  std::optional<std::string> value = cache->Get(CacheSpace::kRule, key);
+  if (!value) return std::nullopt;
+  Result<RuleResult> decoded = DecodeRuleResult(*value);
+  if (!decoded.ok()) return std::nullopt;  // a damaged entry is a miss
+  RuleResult r = std::move(*decoded);
+  r.id = rule.id;
+  r.severity = rule.severity;
+  r.cached = true;
+  return r;
+}
+
+// Why a rule with no usable cached result runs, for --explain.
+std::string WhyItRuns(const RunRequest& request, const Rule& rule, const RunManifest& now) {
+  if (!request.cache) return "no cache";
+  if (!request.read_cache) return "--no-cache: every rule runs fresh";
+  RunManifest before;
+  std::optional<std::string> old = request.cache->Get(CacheSpace::kRule, ManifestKey(rule.id));
+  if (!old || !RunManifest::Decode(*old, &before)) return "no cached result";
+  return ExplainDifference(before, now);
+}
+
+}  // namespace
+
+// One run: the state of every rule, the jobs out, the ready queue.
+class Runner::Evaluation {
+ public:
+  Evaluation(Runner* runner, const Snapshot& snapshot, const RunRequest& request)
+      : runner_(runner),
+        snapshot_(snapshot),
+        request_(request),
+        counters_(&runner->counters_),
+        hashing_source_(runner->source_, counters_),
+        ids_(&hashing_source_, request.cache),
+        inline_(runner->clock_),
+        executor_(request.executor ? request.executor : &inline_) {}
+
+  RunReport Run();
+
+ private:
+  // A rule whose jobs are out.
+  struct Pending {
+    const Rule* rule = nullptr;
+    Keyed keyed;
+    std::string explain;
+    std::map<std::string, std::string> input_ids;  // path -> content id
+    std::vector<Finding> findings;
+    std::set<std::string> unstable;  // inputs that changed while we read them
+    Status error;
+    int jobs_left = 0;
+    uint64_t fresh = 0;  // files judged fresh (per-file rules)
+    double work_ms = 0;  // key, planning, and the sum of its jobs' durations
+  };
+
+  bool Interrupted() const {
+    return (request_.interrupts && request_.interrupts->signal() != 0) ||
+           executor_->interrupted() != 0;
+  }
+  void Resolve(const Rule* rule);
+  void PlanJobs(Pending* p);
+  void Dispatch();
+  void Absorb(JobOutcome outcome);
+  void Finalize(Pending* p);
+  void Complete(const Rule* rule, RuleResult result);
+  Status StartExecutor();
+
+  Runner* runner_;
+  const Snapshot& snapshot_;
+  const RunRequest& request_;
+  RunCounters* counters_;
+  CountingSource hashing_source_;
+  ContentIds ids_;
+  InlineExecutor inline_;
+  Executor* executor_;
+  CostModel default_costs_;
+
+  std::set<std::string> in_run_;
+  std::map<std::string, RuleResult> done_;
+  std::map<std::string, int> waiting_on_;  // prerequisites not done yet
+  std::map<std::string, double> priority_;
+  std::map<std::string, uint32_t> rule_index_;
+  std::vector<const Rule*> ready_;
+  std::map<std::string, Pending> pending_;
+  std::vector<Job> queue_;               // a heap by JobBefore
+  std::map<uint64_t, Job> out_;          // submitted, not ended
+  uint64_t next_job_ = 1;
+  JobEnv env_;
+  std::unique_ptr<TempTree> temp_root_;
+  bool started_ = false;
+  Status start_error_;
+  std::vector<CostSample> costs_;
+};
+
+namespace {
+
+// Heap order: the job to run next is the one with the highest priority,
+// then the largest, then the first made (deterministic).
+bool JobAfter(const Job& a, const Job& b) {
+  if (a.priority != b.priority) return a.priority < b.priority;
+  if (a.expected_ms != b.expected_ms) return a.expected_ms < b.expected_ms;
+  return a.id > b.id;
+}
+
+}  // namespace
+
+RunReport Runner::Evaluation::Run() {
+  double start = runner_->clock_->NowMs();
+  const CostModel& costs = request_.costs ? *request_.costs : default_costs_;
+  std::vector<const Rule*> order = runner_->graph_->TopologicalOrder(request_.rules);
+  for (const Rule* r : order) in_run_.insert(r->id);
+  priority_ = CriticalPaths(*runner_->graph_, order,
+                            [&](const Rule& r) { return costs.ExpectRule(r); });
+  env_.snapshot = &snapshot_;
+  env_.source = runner_->source_;
+  env_.processes = runner_->processes_;
+  env_.settings = request_.settings;
+  env_.workdir = request_.workdir;
+  for (const Rule* r : order) {
+    rule_index_[r->id] = static_cast<uint32_t>(env_.rules.size());
+    env_.rules.push_back(r);
+    int waiting = 0;
+    for (const std::string& dep : r->depends_on) waiting += in_run_.count(dep) ? 1 : 0;
+    waiting_on_[r->id] = waiting;
+    if (waiting == 0) ready_.push_back(r);
+  }
+
+  int interrupted = 0;
+  while (true) {
+    while (!ready_.empty() && !Interrupted()) {
+      // Highest priority first, so its jobs are queued first among equals.
+      auto best = std::max_element(ready_.begin(), ready_.end(), [&](const Rule* a, const Rule* b) {
+        return priority_[a->id] < priority_[b->id];
+      });
+      const Rule* rule = *best;
+      ready_.erase(best);
+      Resolve(rule);
+    }
+    if (Interrupted()) break;
+    Dispatch();
+    if (executor_->in_flight() == 0) {
+      if (ready_.empty() && queue_.empty()) break;
+      continue;
+    }
+    for (JobOutcome& outcome : executor_->Wait()) Absorb(std::move(outcome));
+  }
+  if (Interrupted()) {
+    interrupted = executor_->interrupted();
+    if (interrupted == 0 && request_.interrupts) interrupted = request_.interrupts->signal();
+  }
+  if (started_) executor_->Stop();
+  temp_root_.reset();
+
+  counters_->files_hashed += ids_.files_hashed();
+  RunReport report;
+  for (auto& [id, r] : done_) report.results.push_back(std::move(r));
+  report.summary = Summarize(report.results);
+  report.summary.duration_ms = runner_->clock_->NowMs() - start;
+  report.interrupted = interrupted;
+  report.costs = std::move(costs_);
+  return report;
+}
+
+void Runner::Evaluation::Resolve(const Rule* rule) {
+  std::string blocker = Blocker(*rule, done_);
+  if (!blocker.empty()) return Complete(rule, Skipped(*rule, blocker));
+  if (rule->check == nullptr) {
+    return Complete(rule, Errored(*rule, "internal: rule " + rule->id + " has no check"));
+  }
+  double start = runner_->clock_->NowMs();
+  Result<Keyed> keyed = KeyFor(*rule, snapshot_, &ids_, request_.settings, done_);
+  if (!keyed.ok()) return Complete(rule, Errored(*rule, keyed.error()));
+  if (request_.cache && request_.read_cache) {
+    if (std::optional<RuleResult> hit = CachedResult(request_.cache, *rule, keyed->key)) {
+      hit->duration_ms = runner_->clock_->NowMs() - start;
+      ++counters_->rule_hits;
+      counters_->used_cache.insert(rule->id);
+      return Complete(rule, std::move(*hit));
+    }
+  }
+  ++counters_->rule_misses;
+  Pending& p = pending_[rule->id];
+  p.rule = rule;
+  p.keyed = std::move(*keyed);
+  if (request_.explain) p.explain = WhyItRuns(request_, *rule, p.keyed.manifest);
+  p.input_ids.insert(p.keyed.manifest.inputs.files.begin(), p.keyed.manifest.inputs.files.end());
+  PlanJobs(&p);
+  p.work_ms = runner_->clock_->NowMs() - start;
+  if (p.jobs_left == 0) Finalize(&p);
+}
+
+// One job for a whole rule; for a per-file rule, the dead-glob findings
+// and the cached files' findings now, and chunks of the other files.
+void Runner::Evaluation::PlanJobs(Pending* p) {
+  const Rule& rule = *p->rule;
+  const CostModel& costs = request_.costs ? *request_.costs : default_costs_;
+  Job job;
+  job.rule = rule_index_.at(rule.id);
+  job.timeout_ms = rule.timeout_ms > 0 ? rule.timeout_ms : request_.settings.timeout_ms;
+  job.priority = priority_[rule.id];
+  if (!rule.check->per_file() || rule.check->file_globs() == nullptr) {
+    job.id = next_job_++;
+    job.expected_ms = costs.ExpectRule(rule);
+    queue_.push_back(std::move(job));
+    std::push_heap(queue_.begin(), queue_.end(), JobAfter);
+    p->jobs_left = 1;
+    return;
+  }
+  CheckContext ctx;
+  ctx.tree = &snapshot_.tree;
+  ctx.allow_empty = rule.allow_empty;
+  std::vector<JobFile> misses;
+  std::vector<double> miss_costs;
+  for (GlobMatch& m : MatchFiles(ctx, *rule.check->file_globs(), &p->findings)) {
+    const FileEntry& file = snapshot_.files[m.index];
+    auto id = p->input_ids.find(file.path);
+    if (request_.cache && request_.read_cache && id != p->input_ids.end()) {
+      std::optional<std::string> value = request_.cache->Get(
+          CacheSpace::kFile, FileKey(p->keyed.manifest.definition_digest, file.path, id->second));
+      Result<std::vector<Finding>> decoded =
+          value ? DecodeFindings(*value) : Result<std::vector<Finding>>(Status::Error("miss"));
+      if (decoded.ok()) {  // a damaged entry is a miss
+        p->findings.insert(p->findings.end(), decoded->begin(), decoded->end());
+        ++counters_->file_hits;
+        counters_->used_cache.insert(rule.id);
+        continue;
+      }
+    }
+    misses.push_back(JobFile{static_cast<uint32_t>(m.index), std::move(m.captures)});
+    miss_costs.push_back(costs.ExpectFile(rule, file));
+  }
+  for (const auto& [begin, end] : PlanChunks(miss_costs, executor_->slots(), kMinChunkMs)) {
+    Job chunk = job;
+    chunk.id = next_job_++;
+    chunk.per_file = true;
+    chunk.files.assign(std::make_move_iterator(misses.begin() + begin),
+                       std::make_move_iterator(misses.begin() + end));
+    for (size_t i = begin; i < end; ++i) chunk.expected_ms += miss_costs[i];
+    queue_.push_back(std::move(chunk));
+    std::push_heap(queue_.begin(), queue_.end(), JobAfter);
+    ++p->jobs_left;
+  }
+}
+
+Status Runner::Evaluation::StartExecutor() {
+  started_ = true;
+  if (request_.workdir.empty()) {
+    // Command jobs copy their inputs under one directory of the run's, so
+    // that whatever a killed worker left behind goes with it.
+    Result<std::unique_ptr<TempTree>> root = TempTree::Create(*runner_->source_, {});
+    if (!root.ok()) return root.status();
+    temp_root_ = std::move(*root);
+    env_.temp_root = temp_root_->path();
+  }
+  return executor_->Start(env_);
+}
+
+void Runner::Evaluation::Dispatch() {
+  while (!queue_.empty() && executor_->in_flight() < executor_->slots()) {
+    if (!started_) start_error_ = StartExecutor();
+    std::pop_heap(queue_.begin(), queue_.end(), JobAfter);
+    Job job = std::move(queue_.back());
+    queue_.pop_back();
+    const Rule& rule = *env_.rules[job.rule];
+    ++counters_->jobs;
+    if (request_.observer) request_.observer->JobStarted(job, rule);
+    if (!start_error_.ok()) {
+      JobOutcome failed;
+      failed.id = job.id;
+      failed.status = start_error_;
+      out_.emplace(job.id, std::move(job));
+      Absorb(std::move(failed));
+      continue;
+    }
+    uint64_t id = job.id;
+    out_.emplace(id, job);
+    executor_->Submit(out_.at(id));
+  }
+}
+
+void Runner::Evaluation::Absorb(JobOutcome outcome) {
+  auto it = out_.find(outcome.id);
+  if (it == out_.end()) return;  // cannot happen: executors answer what they were given
+  Job job = std::move(it->second);
+  out_.erase(it);
+  const Rule& rule = *env_.rules[job.rule];
+  Pending& p = pending_.at(rule.id);
+  if (request_.observer) request_.observer->JobEnded(job, rule, outcome);
+  counters_->files_read += outcome.files_read;
+  counters_->bytes_read += outcome.bytes_read;
+  for (const std::string& path : outcome.changed) p.unstable.insert(path);
+  for (const auto& [path, id] : outcome.hashed_reads) {
+    auto expected = p.input_ids.find(path);
+    if (expected != p.input_ids.end() && expected->second != id) p.unstable.insert(path);
+  }
+  size_t judged = std::min(outcome.file_findings.size(), job.files.size());
+  if (outcome.status.ok() && job.per_file && judged != job.files.size()) {
+    outcome.status = Status::Error("internal: a worker judged " + std::to_string(judged) +
+                                   " of " + std::to_string(job.files.size()) + " files");
+  }
+  double ms = outcome.end_ms - outcome.start_ms;
+  p.work_ms += ms;
+  if (!outcome.status.ok() && p.error.ok()) p.error = outcome.status;
+  if (job.per_file) {
+    if (outcome.status.ok()) {
+      costs_.push_back({PerFileCostKey(rule.id), ms / static_cast<double>(job.files.size())});
+    }
+    for (size_t k = 0; k < judged; ++k) {
+      const FileEntry& file = snapshot_.files[job.files[k].index];
+      std::vector<Finding>& findings = outcome.file_findings[k];
+      ++counters_->files_checked;
+      ++p.fresh;
+      auto id = p.input_ids.find(file.path);
+      if (request_.cache && id != p.input_ids.end() && !p.unstable.count(file.path)) {
+        request_.cache->Put(CacheSpace::kFile,
+                            FileKey(p.keyed.manifest.definition_digest, file.path, id->second),
+                            rule.id, EncodeFindings(findings));
+      }
+      p.findings.insert(p.findings.end(), findings.begin(), findings.end());
+    }
+  } else if (outcome.status.ok()) {
+    p.findings.insert(p.findings.end(), outcome.findings.begin(), outcome.findings.end());
+  }
+  if (--p.jobs_left == 0) Finalize(&p);
+}
+
+void Runner::Evaluation::Finalize(Pending* p) {
+  const Rule& rule = *p->rule;
+  RuleResult result;
+  result.id = rule.id;
+  result.severity = rule.severity;
+  result.explain = p->explain;
+  if (!p->error.ok()) {
+    result.status = RuleStatus::kError;
+    result.reason = p->error.message();
+  } else {
+    result.findings = std::move(p->findings);
+    SortFindings(&result.findings);
+    result.status = result.findings.empty() ? RuleStatus::kPass : RuleStatus::kFail;
+  }
+  // A per-file rule whose every file came from the cache did not run.
+  result.cached = rule.check->per_file() && p->fresh == 0 && p->error.ok() &&
+                  !p->keyed.manifest.inputs.files.empty() && request_.read_cache &&
+                  request_.cache != nullptr;
+  if (!result.cached) {
+    ++counters_->rules_ran;
+    counters_->ran.push_back(rule.id);
+  }
+  result.duration_ms = p->work_ms;
+  if (result.status != RuleStatus::kError && !result.cached) costs_.push_back({rule.id, p->work_ms});
+  if (request_.cache && result.status != RuleStatus::kError && p->unstable.empty()) {
+    request_.cache->Put(CacheSpace::kRule, p->keyed.key, rule.id, EncodeRuleResult(result));
+    request_.cache->Put(CacheSpace::kRule, ManifestKey(rule.id), rule.id,
+                        p->keyed.manifest.Encode());
+    request_.cache->Commit();
+  }
+  std::string id = rule.id;
+  Complete(&rule, std::move(result));
+  pending_.erase(id);
+}
+
+void Runner::Evaluation::Complete(const Rule* rule, RuleResult result) {
+  if (request_.on_result) request_.on_result(result);
+  if (request_.observer) request_.observer->RuleEnded(result);
+  done_.emplace(rule->id, std::move(result));
+  for (const Rule* d : runner_->graph_->Dependents(rule->id)) {
+    if (in_run_.count(d->id) && --waiting_on_[d->id] == 0) ready_.push_back(d);
+  }
+}
+
 RunReport Runner::Run(const Snapshot& snapshot, const RunRequest& request) {
-  double start = clock_->NowMs();
+  Evaluation evaluation(this, snapshot, request);
+  return evaluation.Run();
+}
+
+Result<std::string> Runner::Explain(const Snapshot& snapshot, const RunRequest& request,
+                                    const std::string& id) {
+  const Rule* target = graph_->Find(id);
+  if (target == nullptr) return Status::Error("no rule " + id);
   CountingSource hashing_source(source_, &counters_);
   ContentIds ids(&hashing_source, request.cache);
   std::map<std::string, RuleResult> done;
-  for (const Rule* rule : graph_->TopologicalOrder(request.rules)) {
-    std::string blocker;
-    for (const std::string& dep : rule->depends_on) {
-      auto it = done.find(dep);
-      if (it == done.end()) {
-        blocker = "prerequisite " + dep + " did not run (disabled)";
-      } else if (it->second.status != RuleStatus::kPass) {
-        blocker = "prerequisite " + dep + " did not pass (" + StatusName(it->second.status) + ")";
-      }
-      if (!blocker.empty()) break;
-    }
+  for (const Rule* rule : graph_->TopologicalOrder(graph_->WithPrerequisites({target}))) {
+    if (!rule->enabled && rule != target) continue;  // as in a run: left out
+    bool is_target = rule == target;
+    std::string blocker = Blocker(*rule, done);
     if (!blocker.empty()) {
+      if (is_target) return id + " would be skipped: " + blocker;
       done.emplace(rule->id, Skipped(*rule, blocker));
       continue;
     }
-    if (rule->check == nullptr) {
-      done.emplace(rule->id, Errored(*rule, "internal: rule " + rule->id + " has no check"));
-      continue;
+    if (rule->check == nullptr) return Status::Error("internal: rule " + rule->id + " has no check");
+    Result<Keyed> keyed = KeyFor(*rule, snapshot, &ids, request.settings, done);
+    if (!keyed.ok()) {
+      return id + " would end as error: " + (is_target ? "" : rule->id + ": ") + keyed.error();
     }
-
-    // The key: definition, inputs, and the results of the prerequisites.
-    double rule_start = clock_->NowMs();
-    RunManifest manifest;
-    manifest.definition_digest = CheckDigest(*rule, request.settings);
-    manifest.inputs = CollectInputs(*rule, snapshot, &ids, request.settings.max_file_bytes);
-    if (!manifest.inputs.error.empty()) {
-      done.emplace(rule->id, Errored(*rule, manifest.inputs.error));
-      continue;
+    std::optional<RuleResult> hit;
+    if (request.cache && request.read_cache) hit = CachedResult(request.cache, *rule, keyed->key);
+    if (!hit) {
+      std::string why = WhyItRuns(request, *rule, keyed->manifest);
+      if (is_target) return id + " would run: " + why;
+      return id + " would run after its prerequisite " + rule->id + ", which would run (" + why +
+             "): its key depends on that result";
     }
-    std::vector<std::string> deps = rule->depends_on;
-    std::sort(deps.begin(), deps.end());
-    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
-    KeyBuilder key;
-    key.Add("rule").Add(manifest.definition_digest).Add(manifest.inputs.Digest());
-    for (const std::string& dep : deps) {
-      std::string digest = ResultDigest(done.at(dep));
-      key.Add(dep).Add(digest);
-      manifest.deps.emplace_back(dep, digest);
+    if (is_target) {
+      std::string text = id + " is cached: " + StatusName(hit->status) +
+                         ", and nothing it depends on changed since that run";
+      if (!hit->findings.empty()) text += " (" + std::to_string(hit->findings.size()) + " findings)";
+      return text;
     }
-    std::string rule_key = key.Finish();
-
-    if (request.cache && request.read_cache) {
-      if (std::optional<std::string> value = request.cache->Get(CacheSpace::kRule, rule_key)) {
-        Result<RuleResult> cached = DecodeRuleResult(*value);
-        if (cached.ok()) {
-          RuleResult r = std::move(*cached);
-          r.id = rule->id;
-          r.severity = rule->severity;
-          r.cached = true;
-          r.duration_ms = clock_->NowMs() - rule_start;
-          ++counters_.rule_hits;
-          if (request.on_result) request.on_result(r);
-          done.emplace(rule->id, std::move(r));
-          continue;
-        }
-      }
-    }
-    ++counters_.rule_misses;
-
-    std::string explain;
-    if (request.explain) {
-      RunManifest before;
-      std::optional<std::string> old =
-          request.cache ? request.cache->Get(CacheSpace::kRule, ManifestKey(rule->id))
-                        : std::nullopt;
-      if (!request.cache) explain = "no cache";
-      else if (!request.read_cache) explain = "--no-cache: every rule runs fresh";
-      else if (!old || !RunManifest::Decode(*old, &before)) explain = "no cached result";
-      else explain = ExplainDifference(before, manifest);
-    }
-
-    // Evaluate.
-    std::map<std::string, std::string> input_ids(manifest.inputs.files.begin(),
-                                                 manifest.inputs.files.end());
-    CountingReader reader(source_, &counters_);
-    reader.set_expected_ids(&input_ids);
-    std::unique_ptr<CachedFiles> file_cache;
-    if (request.cache && rule->check->per_file()) {
-      file_cache = std::make_unique<CachedFiles>(request.cache, request.read_cache,
-                                                 manifest.definition_digest, rule->id,
-                                                 &input_ids, &reader, &counters_);
-    }
-    CheckContext ctx;
-    ctx.tree = &snapshot.tree;
-    ctx.files = &snapshot.files;
-    ctx.reader = &reader;
-    ctx.processes = processes_;
-    ctx.max_file_bytes = request.settings.max_file_bytes;
-    ctx.timeout_ms = rule->timeout_ms > 0 ? rule->timeout_ms : request.settings.timeout_ms;
-    ctx.workdir = request.workdir;
-    ctx.rule_id = rule->id;
-    ctx.allow_empty = rule->allow_empty;
-    ctx.file_cache = file_cache.get();
-
-    RuleResult result;
-    result.id = rule->id;
-    result.severity = rule->severity;
-    result.explain = explain;
-    std::unique_ptr<TempTree> temp;
-    Status status;
-    if (request.workdir.empty() && std::string(rule->check->kind()) == "command") {
-      // Not on disk: the command gets a private copy of its inputs.
-      std::vector<const FileEntry*> files;
-      const GlobList* globs = rule->check->file_globs();
-      if (globs) {
-        for (const GlobMatch& m : globs->MatchAll(snapshot.tree.files)) {
-          files.push_back(&snapshot.files[m.index]);
-        }
-      } else {
-        for (const FileEntry& f : snapshot.files) files.push_back(&f);
-      }
-      Result<std::unique_ptr<TempTree>> made = TempTree::Create(*source_, files);
-      if (made.ok()) {
-        temp = std::move(*made);
-        ctx.workdir = temp->path();
-      } else {
-        status = Status::Error("cannot prepare the command's files: " + made.error());
-      }
-    }
-    if (status.ok()) status = rule->check->Run(ctx, &result.findings);
-    temp.reset();
-    result.duration_ms = clock_->NowMs() - rule_start;
-    if (!status.ok()) {
-      result.status = RuleStatus::kError;
-      result.reason = status.message();
-      result.findings.clear();
-    } else {
-      SortFindings(&result.findings);
-      result.status = result.findings.empty() ? RuleStatus::kPass : RuleStatus::kFail;
-    }
-    // A per-file rule whose every file came from the cache did not run.
-    result.cached = file_cache && file_cache->fresh() == 0 && !manifest.inputs.files.empty() &&
-                    request.read_cache;
-    if (!result.cached) {
-      ++counters_.rules_ran;
-      counters_.ran.push_back(rule->id);
-    }
-    if (request.cache && result.status != RuleStatus::kError && !reader.unstable()) {
-      request.cache->Put(CacheSpace::kRule, rule_key, rule->id, EncodeRuleResult(result));
-      request.cache->Put(CacheSpace::kRule, ManifestKey(rule->id), rule->id, manifest.Encode());
-      request.cache->Commit();
-    }
-    if (request.on_result) request.on_result(result);
-    done.emplace(rule->id, std::move(result));
+    done.emplace(rule->id, std::move(*hit));
   }
-  counters_.files_hashed += ids.files_hashed();
-  RunReport report;
-  for (auto& [id, r] : done) report.results.push_back(std::move(r));
-  report.summary = Summarize(report.results);
-  report.summary.duration_ms = clock_->NowMs() - start;
-  return report;
+  return Status::Error("internal: rule " + id + " is not in its own prerequisites");
 }
 
 }  // namespace sotinc

@@ -14,6 +14,15 @@
 // cache each file's findings under (definition, path, content id), so a
 // rule over 10,000 files re-judges only the files that changed.
 //
+// Scheduling (engine/scheduler.h): a rule starts as soon as its own
+// prerequisites are done, with no barrier between "levels". The runner
+// computes keys and consults the cache itself, in this process; what is
+// left to evaluate becomes jobs (a whole rule, or chunks of the uncached
+// files of a per-file rule) that an Executor runs, highest critical-path
+// priority first: inline (tests), or in the worker pool (engine/
+// worker_pool.h). Results do not depend on the executor, the number of
+// workers or the order in which jobs end.
+//
 // The runner borrows everything it is given and reads contents only
 // through the FileSource; it counts what it read and ran so tests can
 // assert incrementality. One Runner serves one run on one thread.
@@ -21,10 +30,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/clock.h"
+#include "engine/executor.h"
+#include "engine/interrupt.h"
+#include "engine/job.h"
+#include "engine/scheduler.h"
 #include "engine/file_source.h"
 #include "engine/graph.h"
 #include "engine/process.h"
@@ -47,9 +61,34 @@ struct RunSummary {
   double duration_ms = 0;
 };
 
+// A measured duration for the store's running means (CostModel keys).
+struct CostSample {
+  std::string key;  // rule id, or PerFileCostKey(rule id)
+  double ms = 0;
+};
+
 struct RunReport {
-  std::vector<RuleResult> results;  // by id
+  std::vector<RuleResult> results;  // by id; only the rules that finished
   RunSummary summary;
+  int interrupted = 0;              // the signal that stopped the run, or 0
+  std::vector<CostSample> costs;    // what the jobs of this run took
+};
+
+// Told what happens during a run (progress line, trace file). Called on the
+// runner's thread.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void JobStarted(const Job& job, const Rule& rule) {
+    (void)job;
+    (void)rule;
+  }
+  virtual void JobEnded(const Job& job, const Rule& rule, const JobOutcome& outcome) {
+    (void)job;
+    (void)rule;
+    (void)outcome;
+  }
+  virtual void RuleEnded(const RuleResult& result) { (void)result; }
 };
 
 struct RunRequest {
@@ -63,6 +102,12 @@ struct RunRequest {
   bool read_cache = true;        // false (--no-cache): run fresh, still store
   bool explain = false;          // fill RuleResult::explain
   std::function<void(const RuleResult&)> on_result;  // called as each rule ends
+  // Where jobs run; null runs them inline, one at a time. Started on the
+  // first job, so a run that needs no job starts no worker.
+  Executor* executor = nullptr;
+  const CostModel* costs = nullptr;              // null: first guesses only
+  const InterruptWatch* interrupts = nullptr;    // stop early on SIGINT/SIGTERM
+  RunObserver* observer = nullptr;
 };
 
 // What a run did, for tests and `cache stats`.
@@ -75,7 +120,9 @@ struct RunCounters {
   uint64_t rule_hits = 0;
   uint64_t rule_misses = 0;
   uint64_t file_hits = 0;
-  std::vector<std::string> ran;  // ids of the rules that ran, in run order
+  uint64_t jobs = 0;           // jobs handed to the executor
+  std::set<std::string> used_cache;  // rules that took a cached rule or file result
+  std::vector<std::string> ran;  // ids of the rules that ran, in the order they ended
 };
 
 class Runner {
@@ -84,6 +131,13 @@ class Runner {
       : graph_(graph), source_(source), processes_(processes), clock_(clock) {}
 
   RunReport Run(const Snapshot& snapshot, const RunRequest& request);
+
+  // `sotinc explain ID`: whether rule `id` would run now and why, without
+  // running anything. Prerequisites are looked up in the cache the same
+  // way; one that would run itself is named, since the rule's key depends
+  // on its result. Uses request.rules' settings, cache and read_cache.
+  Result<std::string> Explain(const Snapshot& snapshot, const RunRequest& request,
+                              const std::string& id);
 
   const RunCounters& counters() const { return counters_; }
   uint64_t files_read() const { return counters_.files_read; }

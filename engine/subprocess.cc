@@ -387,6 +387,12 @@ ProcessOutcome SpawnFailed(std::string message) {
 class SubprocessRunner : public ProcessRunner {
  public:
   ProcessOutcome Run(const ProcessSpec& spec) override;
+  void set_spawn_observer(std::function<void(int pgid)> observer) override {
+    observer_ = std::move(observer);
+  }
+
+ private:
+  std::function<void(int pgid)> observer_;
 };
 
 ProcessOutcome SubprocessRunner::Run(const ProcessSpec& spec) {
@@ -426,6 +432,7 @@ ProcessOutcome SubprocessRunner::Run(const ProcessSpec& spec) {
   // the child ran setpgid() would kill(-pid) a group that does not exist yet.
   // EACCES (the child already exec'd, hence already did it) is fine.
   setpgid(pid, pid);
+  if (observer_) observer_(pid);
   out_w.reset();  // from here on, EOF means every writer in the group is gone
   err_w.reset();
   null_fd.reset();
@@ -434,6 +441,7 @@ ProcessOutcome SubprocessRunner::Run(const ProcessSpec& spec) {
   // exec, so this stays outside the timeout.
   if (std::optional<ChildError> e = ReadChildError(err_r.get())) {
     child.Reap();
+    if (observer_) observer_(0);
     return SpawnFailed(DescribeSpawnError(spec, *e));
   }
   err_r.reset();
@@ -494,6 +502,7 @@ ProcessOutcome SubprocessRunner::Run(const ProcessSpec& spec) {
   // now: a check must not leave processes behind in the user's session.
   child.KillGroup();
   std::optional<int> status = child.Reap();
+  if (observer_) observer_(0);
 
   ProcessOutcome outcome;
   outcome.timed_out = timed_out;

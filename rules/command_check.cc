@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "engine/worker_pool.h"
 #include "rules/config.h"
 #include "rules/kinds.h"
 
@@ -26,6 +27,7 @@ class CommandCheck : public Check {
   const char* kind() const override { return "command"; }
   bool reads_content() const override { return true; }
   bool per_file() const override { return per_file_ && has_files_; }
+  bool loads_file_content() const override { return false; }
   const GlobList* file_globs() const override { return has_files_ ? &files_ : nullptr; }
 
   Status CheckFile(const CheckContext& ctx, const CheckInput& input, std::string_view,
@@ -62,7 +64,7 @@ class CommandCheck : public Check {
   // The per-file path without loading contents: the command reads the
   // files itself from the work directory.
   Status RunEachFile(const CheckContext& ctx, std::vector<Finding>* out) const {
-    return RunPerFile(*this, ctx, /*load_content=*/false, out);
+    return RunPerFile(*this, ctx, loads_file_content(), out);
   }
 
 
@@ -96,7 +98,7 @@ class CommandCheck : public Check {
     ProcessOutcome r = ctx.processes->Run(spec);
     if (r.spawn_failed) return Status::Error("cannot run '" + spec.argv[0] + "': " + r.output);
     if (r.timed_out) {
-      return Status::Error("timed out after " + FormatDuration(ctx.timeout_ms));
+      return Status::Error("timed out after " + FormatTimeout(ctx.timeout_ms));
     }
     if (r.signal != 0) {
       return Status::Error("command killed by signal " + std::to_string(r.signal));
@@ -109,9 +111,15 @@ class CommandCheck : public Check {
                              : r.output;
       while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
       std::string path = paths.size() == 1 && per_file_ ? paths[0] : "";
+      std::string dropped;
+      if (r.dropped_bytes > 0) {
+        dropped = " (" + std::to_string(r.dropped_bytes) +
+                  " bytes of output were dropped from the middle; the first and last " +
+                  std::to_string(spec.output_cap / 2) + " bytes were kept)";
+      }
       out->push_back(Finding{path, 0, 0,
                              "command exited with status " + std::to_string(r.exit_code) +
-                                 (tail.empty() ? "" : ": " + tail)});
+                                 dropped + (tail.empty() ? "" : ": " + tail)});
     }
     return Status::Ok();
   }
@@ -142,11 +150,6 @@ class CommandCheck : public Check {
       }
       start = nl + 1;
     }
-  }
-
-  static std::string FormatDuration(int64_t ms) {
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
   }
 
   std::vector<std::string> argv_;

@@ -203,7 +203,7 @@ class Loader {
     if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsMap()) {
       top.Error("settings", std::string("'settings' must be a mapping (jobs, timeout, "
-                                        "max_file_bytes), not ") +
+                                        "max_file_bytes, worker_memory), not ") +
                                 NodeTypeName(node));
       return;
     }
@@ -230,6 +230,15 @@ class Loader {
               "'max_file_bytes' must be a size such as 8MiB, 512KiB or 1000000 (units B, KiB, "
               "MiB, GiB, KB, MB, GB), not " +
                   (size.IsScalar() ? "'" + size.Scalar() + "'" : std::string(NodeTypeName(size))));
+    }
+    YAML::Node memory = f.Get("worker_memory");
+    if (memory.IsDefined() &&
+        !(memory.IsScalar() && ParseSize(memory.Scalar(), &settings->worker_memory) &&
+          settings->worker_memory >= (16u << 20))) {
+      f.Error("worker_memory",
+              "'worker_memory' must be a size of at least 16MiB such as 512MiB or 2GiB, not " +
+                  (memory.IsScalar() ? "'" + memory.Scalar() + "'"
+                                     : std::string(NodeTypeName(memory))));
     }
     f.Finish();
   }
