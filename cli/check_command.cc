@@ -179,7 +179,7 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
 // One report to write: --format/--output, or a --report.
 struct ReportTarget {
   ReportFormat format = ReportFormat::kText;
-  std::string path;  // "" or "-" = standard output
+  std::string path;  // "" = standard output
 };
 
 // --format/--output first, then each --report FORMAT=FILE. At most one of
