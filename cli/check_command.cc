@@ -29,6 +29,7 @@ struct CheckOptions {
   int jobs = 0;
   std::string format = "text";
   std::string output;
+  std::vector<std::string> reports;  // --report FORMAT=FILE
   std::string fail_on = "error";
   bool quiet = false;
   bool staged = false;
@@ -230,7 +231,44 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
   return out;
 }
 
+// One report to write: --format/--output, or a --report.
+struct ReportTarget {
+  ReportFormat format = ReportFormat::kText;
+  std::string path;  // "" = standard output
+};
+
+// --format/--output first, then each --report FORMAT=FILE. At most one of
+// them may go to standard output and no two to the same file.
+Result<std::vector<ReportTarget>> ReportTargets(const CheckOptions& o) {
+  std::vector<ReportTarget> targets(1);
+  ParseReportFormat(o.format, &targets[0].format);  // checked by CLI11
+  targets[0].path = o.output == "-" ? "" : o.output;
+  for (const std::string& spec : o.reports) {
+    std::string::size_type eq = spec.find('=');
+    ReportTarget t;
+    if (eq == std::string::npos || eq + 1 == spec.size() ||
+        !ParseReportFormat(spec.substr(0, eq), &t.format)) {
+      return Status::Error("--report " + spec + ": expected FORMAT=FILE with FORMAT one of " +
+                           "text, json, sarif, junit (e.g. --report sarif=sotinc.sarif)");
+    }
+    t.path = spec.substr(eq + 1) == "-" ? "" : spec.substr(eq + 1);
+    for (const ReportTarget& other : targets) {
+      if (other.path == t.path) {
+        std::string where = t.path.empty() ? "standard output" : t.path;
+        return Status::Error("--report " + spec + ": another report already goes to " + where);
+      }
+    }
+    targets.push_back(t);
+  }
+  return targets;
+}
+
 int RunCheck(CommonOptions common, const CheckOptions& o) {
+  Result<std::vector<ReportTarget>> targets = ReportTargets(o);
+  if (!targets.ok()) {
+    PrintError(targets.error());
+    return kExitUsage;
+  }
   int modes = (o.staged ? 1 : 0) + (o.rev.empty() ? 0 : 1) + (o.since.empty() ? 0 : 1);
   if (modes > 1) {
     PrintError("--staged, --since and --rev exclude each other: choose one");
@@ -327,16 +365,14 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     return kExitInterrupted;
   }
 
-  std::string text;
-  if (o.format == "json") {
-    text = FormatJson(report);
-  } else {
+  bool written = true;
+  for (const ReportTarget& target : *targets) {
     TextOptions t;
-    t.color = o.output.empty() && UseColor(stdout);
+    t.color = target.path.empty() && UseColor(stdout);
     t.quiet = o.quiet;
-    text = FormatText(report, *ws.graph, t);
+    written &= WriteOutput(target.path, FormatReport(target.format, report, *ws.graph, t));
   }
-  if (!WriteOutput(o.output, text)) return kExitUsage;
+  if (!written) return kExitUsage;
 
   Severity threshold = o.fail_on == "warning" ? Severity::kWarning : Severity::kError;
   for (const RuleResult& r : report.results) {
@@ -360,8 +396,12 @@ void RegisterCheckCommand(CLI::App* app, CommonOptions* common, Action* action) 
   cmd->add_option("--trace", o->trace, "Write a Chrome trace (JSON) of the run to FILE")
       ->type_name("FILE");
   cmd->add_option("--format", o->format, "Output format")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(CLI::IsMember(ReportFormatNames()));
   cmd->add_option("--output", o->output, "Write the report to FILE")->type_name("FILE");
+  cmd->add_option("--report", o->reports,
+                  "Also write a report in FORMAT (text, json, sarif, junit) to FILE "
+                  "(repeatable)")
+      ->type_name("FORMAT=FILE");
   cmd->add_option("--fail-on", o->fail_on, "Lowest severity that fails the run")
       ->check(CLI::IsMember({"error", "warning"}));
   cmd->add_flag("-q,--quiet", o->quiet, "Print only rules that failed");

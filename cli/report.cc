@@ -34,6 +34,22 @@ std::string Number(double v) {
 
 }  // namespace
 
+std::string ValidUtf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8Length(s, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (size_t i = 0; i < s.size();) {
@@ -134,6 +150,58 @@ const char* StatusLabel(RuleStatus s) {
 
 }  // namespace
 
+FindingPlace PlaceOf(const Finding& finding, const Rule* rule) {
+  FindingPlace place;
+  if (!finding.path.empty()) {
+    place.file = finding.path;
+    place.line = finding.line;
+    place.column = finding.line > 0 ? finding.column : 0;
+  } else if (rule != nullptr && !rule->loc.file.empty()) {
+    // A dead glob or a count at the root is about the rule itself: point
+    // at its definition, where the fix goes.
+    place.file = rule->loc.file;
+    place.line = rule->loc.line;
+    place.column = rule->loc.line > 0 ? rule->loc.column : 0;
+  }
+  return place;
+}
+
+std::string FindingLine(const Finding& finding, const RuleResult& result, const Rule* rule) {
+  FindingPlace place = PlaceOf(finding, rule);
+  std::string out;
+  if (!place.file.empty()) {
+    out += place.file;
+    if (place.line > 0) out += ":" + std::to_string(place.line);
+    if (place.column > 0) out += ":" + std::to_string(place.column);
+    out += ": ";
+  }
+  return out + SeverityName(result.severity) + ": " + finding.message + " [" + result.id + "]";
+}
+
+namespace {
+
+std::string Plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// "failed (2): A (1 finding), B (3 findings)": the rules of one outcome,
+// so the end of a long report says what to look at.
+std::string SummaryGroup(const RunReport& report, RuleStatus status, const char* label,
+                         bool with_findings) {
+  std::string names;
+  int count = 0;
+  for (const RuleResult& r : report.results) {
+    if (r.status != status) continue;
+    names += count++ ? ", " : "";
+    names += r.id;
+    if (with_findings) names += " (" + Plural(r.findings.size(), "finding", "findings") + ")";
+  }
+  if (count == 0) return "";
+  return std::string(label) + " (" + std::to_string(count) + "): " + names + "\n";
+}
+
+}  // namespace
+
 std::string FormatText(const RunReport& report, const RuleGraph& graph,
                        const TextOptions& options) {
   std::string out;
@@ -151,17 +219,11 @@ std::string FormatText(const RunReport& report, const RuleGraph& graph,
     out += "\n";
     if (!r.reason.empty()) out += "      " + r.reason + "\n";
     if (!r.explain.empty()) out += "      ran because: " + r.explain + "\n";
-    for (const Finding& f : r.findings) {
-      out += "      ";
-      if (!f.path.empty()) {
-        out += f.path;
-        if (f.line > 0) out += ":" + std::to_string(f.line);
-        if (f.line > 0 && f.column > 0) out += ":" + std::to_string(f.column);
-        out += ": ";
-      }
-      out += std::string(SeverityName(r.severity)) + ": " + f.message + " [" + r.id + "]\n";
-    }
+    for (const Finding& f : r.findings) out += "      " + FindingLine(f, r, rule) + "\n";
   }
+  out += SummaryGroup(report, RuleStatus::kFail, "failed", true);
+  out += SummaryGroup(report, RuleStatus::kError, "errors", false);
+  if (!options.quiet) out += SummaryGroup(report, RuleStatus::kSkipped, "skipped", false);
   const RunSummary& s = report.summary;
   char duration[32];
   std::snprintf(duration, sizeof duration, "%.1f ms", s.duration_ms);
@@ -172,6 +234,39 @@ std::string FormatText(const RunReport& report, const RuleGraph& graph,
   if (s.unaffected) out += ", " + std::to_string(s.unaffected) + " unaffected";
   out += ") in " + std::string(duration) + "\n";
   return out;
+}
+
+bool ParseReportFormat(const std::string& name, ReportFormat* out) {
+  static const ReportFormat kFormats[] = {ReportFormat::kText, ReportFormat::kJson,
+                                          ReportFormat::kSarif, ReportFormat::kJunit};
+  const std::vector<std::string>& names = ReportFormatNames();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) {
+      *out = kFormats[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::vector<std::string>& ReportFormatNames() {
+  static const std::vector<std::string> kNames = {"text", "json", "sarif", "junit"};
+  return kNames;
+}
+
+std::string FormatReport(ReportFormat format, const RunReport& report, const RuleGraph& graph,
+                         const TextOptions& text) {
+  switch (format) {
+    case ReportFormat::kText:
+      return FormatText(report, graph, text);
+    case ReportFormat::kJson:
+      return FormatJson(report);
+    case ReportFormat::kSarif:
+      return FormatSarif(report, graph);
+    case ReportFormat::kJunit:
+      return FormatJunit(report, graph);
+  }
+  return FormatJson(report);
 }
 
 }  // namespace sotinc
