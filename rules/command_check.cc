@@ -7,6 +7,8 @@
 // SOTINC_RULE is set, then the rule's `env` entries apply.
 #include <re2/re2.h>
 
+#include <string.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -101,7 +103,9 @@ class CommandCheck : public Check {
       return Status::Error("timed out after " + FormatTimeout(ctx.timeout_ms));
     }
     if (r.signal != 0) {
-      return Status::Error("command killed by signal " + std::to_string(r.signal));
+      const char* name = sigabbrev_np(r.signal);
+      return Status::Error("command killed by signal " + std::to_string(r.signal) +
+                           (name ? std::string(" (SIG") + name + ")" : std::string()));
     }
     size_t before = out->size();
     if (lines_format_) ParseLines(r.output, spec.cwd, out);

@@ -179,7 +179,7 @@ TEST_F(CommandTest, SignalIsARuleError) {
   ProcessOutcome killed;
   killed.signal = 11;
   runner_.SetOutcome("crash", killed);
-  EXPECT_EQ(RunError("{kind: command, run: [crash]}"), "command killed by signal 11");
+  EXPECT_EQ(RunError("{kind: command, run: [crash]}"), "command killed by signal 11 (SIGSEGV)");
 }
 
 TEST_F(CommandTest, SpawnFailureIsARuleError) {
@@ -196,7 +196,7 @@ TEST_F(CommandTest, PerFileStopsAtTheFirstError) {
   killed.signal = 9;
   runner_.SetOutcome("fmt", killed);
   EXPECT_EQ(RunError("{kind: command, run: [fmt], files: '**/*.py', per_file: true}"),
-            "command killed by signal 9");
+            "command killed by signal 9 (SIGKILL)");
   EXPECT_EQ(runner_.commands_ran_.size(), 1u);
 }
 

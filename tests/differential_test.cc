@@ -1461,9 +1461,11 @@ void Walk::Verify(int step) {
   Outcome& o = *out_;
   // (a) The cached run goes first: it must see the cache exactly as the
   // previous step's runs left it (a --no-cache run stores its results, so
-  // running it first would hand the cached run a fresh cache).
-  Report cached = Check(repo_.path(), "");
-  Report fresh = Check(repo_.path(), "--no-cache");
+  // running it first would hand the cached run a fresh cache). The two use
+  // different worker counts, so every step also checks that results do not
+  // depend on -j or on the order in which jobs end.
+  Report cached = Check(repo_.path(), "-j 2");
+  Report fresh = Check(repo_.path(), "--no-cache -j 1");
   if (!fresh.problem.empty()) {
     Record(&o.a, step, fresh.problem, {&fresh});
     return;  // no reference for anything else

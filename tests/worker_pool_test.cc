@@ -1,0 +1,295 @@
+// The worker pool under the runner, with checks that misbehave inside the
+// worker itself: a segfault, an abort, an escaped std::bad_alloc, an
+// unbounded allocation under worker_memory, a hang past the timeout, a
+// plain exit. Each must end as `error` with the specified reason while
+// every other rule gives its normal result, nothing failed is cached, and
+// no process is left behind (checked with waitpid, not with a sleep).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <new>
+#include <set>
+#include <thread>
+
+#include "engine/graph.h"
+#include "engine/result_cache.h"
+#include "engine/runner.h"
+#include "engine/worker_pool.h"
+#include "tests/testing/fake_file_source.h"
+#include "tests/testing/fake_process_runner.h"
+
+namespace sotinc {
+namespace {
+
+using testing::FakeFileSource;
+using testing::FakeProcessRunner;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
+#else
+constexpr bool kAsan = false;
+#endif
+
+// A per-file check that does what each file's content says: "ok", "bad"
+// (a finding), "segv", "abort", "throw" (std::bad_alloc), "grow" (allocate
+// until it fails), "hang", "exit".
+class FaultyCheck : public Check {
+ public:
+  const char* kind() const override { return "faulty"; }
+  bool reads_content() const override { return true; }
+  bool per_file() const override { return true; }
+
+  Status CheckFile(const CheckContext&, const CheckInput& input, std::string_view content,
+                   std::vector<Finding>* out) const override {
+    if (content == "bad") out->push_back(Finding{input.file->path, 1, 1, "bad"});
+    if (content == "segv") {
+      signal(SIGSEGV, SIG_DFL);  // past any sanitizer's handler: die as a real crash does
+      raise(SIGSEGV);
+    }
+    if (content == "abort") {
+      signal(SIGABRT, SIG_DFL);
+      abort();
+    }
+    if (content == "throw") throw std::bad_alloc();
+    if (content == "grow") {
+      std::vector<std::unique_ptr<char[]>> hog;
+      while (true) {
+        hog.emplace_back(new char[1 << 20]);
+        hog.back()[0] = 1;
+      }
+    }
+    if (content == "hang") {
+      while (true) pause();
+    }
+    if (content == "exit") _exit(3);
+    return Status::Ok();
+  }
+};
+
+class WorkerPoolTest : public ::testing::Test {
+ protected:
+  // One rule per directory: rule X sees the files under x/.
+  void AddRule(const std::string& id, const std::string& dir) {
+    Rule r;
+    r.id = id;
+    r.kind = "faulty";
+    auto check = std::make_unique<ScopedCheck>(dir);
+    r.check = std::move(check);
+    rules_.push_back(std::move(r));
+  }
+
+  class ScopedCheck : public FaultyCheck {
+   public:
+    explicit ScopedCheck(const std::string& dir) : dir_globs_(std::move(*GlobList::Compile({dir + "/**"}))) {}
+    const GlobList* file_globs() const override { return &dir_globs_; }
+
+   private:
+    GlobList dir_globs_;
+  };
+
+  RunReport Run(int workers, ResultCache* cache, int64_t timeout_ms = 60000,
+                uint64_t memory = 0, RunCounters* counters = nullptr) {
+    graph_ = std::make_unique<RuleGraph>(rules_);
+    Result<Snapshot> snapshot = Snapshot::Build(source_, GlobList());
+    EXPECT_TRUE(snapshot.ok());
+    SteadyClock clock;
+    PoolOptions options;
+    options.workers = workers;
+    options.clock = &clock;
+    options.grace_ms = 100;
+    options.memory_limit = memory;
+    std::unique_ptr<Executor> pool = NewWorkerPool(options);
+    Runner runner(graph_.get(), &source_, &processes_, &clock);
+    RunRequest request;
+    request.rules = graph_->rules();
+    request.settings.timeout_ms = timeout_ms;
+    request.workdir = "/nonexistent";
+    request.cache = cache;
+    request.executor = pool.get();
+    RunReport report = runner.Run(*snapshot, request);
+    pool->Stop();
+    if (counters) *counters = runner.counters();
+    return report;
+  }
+
+  static const RuleResult& Get(const RunReport& report, const std::string& id) {
+    for (const RuleResult& r : report.results) {
+      if (r.id == id) return r;
+    }
+    static RuleResult none;
+    ADD_FAILURE() << "no result for " << id;
+    return none;
+  }
+
+  // No child process of ours is left, running or unreaped.
+  static void ExpectNoChildren() {
+    errno = 0;
+    EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);
+    EXPECT_EQ(errno, ECHILD) << "a process of the run was left behind";
+  }
+
+  std::vector<Rule> rules_;
+  std::unique_ptr<RuleGraph> graph_;
+  FakeFileSource source_;
+  FakeProcessRunner processes_;
+};
+
+TEST_F(WorkerPoolTest, CrashesBecomeErrorsOfTheirRuleOnly) {
+  source_.Add("ok/a.txt", "ok");
+  source_.Add("ok/b.txt", "bad");
+  source_.Add("segv/a.txt", "ok");
+  source_.Add("segv/b.txt", "segv");
+  source_.Add("abort/a.txt", "abort");
+  source_.Add("throw/a.txt", "throw");
+  source_.Add("exit/a.txt", "exit");
+  source_.Add("fine/a.txt", "ok");
+  AddRule("OK", "ok");
+  AddRule("SEGV", "segv");
+  AddRule("ABORT", "abort");
+  AddRule("THROW", "throw");
+  AddRule("EXIT", "exit");
+  AddRule("FINE", "fine");
+  MemoryCache cache;
+  RunCounters counters;
+  RunReport report = Run(2, &cache, 60000, 0, &counters);
+  ExpectNoChildren();
+
+  EXPECT_EQ(Get(report, "OK").status, RuleStatus::kFail);
+  ASSERT_EQ(Get(report, "OK").findings.size(), 1u);
+  EXPECT_EQ(Get(report, "OK").findings[0].path, "ok/b.txt");
+  EXPECT_EQ(Get(report, "FINE").status, RuleStatus::kPass);
+  EXPECT_EQ(Get(report, "SEGV").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "SEGV").reason,
+            "worker crashed: signal 11 (SIGSEGV) while running SEGV on segv/b.txt");
+  EXPECT_EQ(Get(report, "ABORT").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "ABORT").reason,
+            "worker crashed: signal 6 (SIGABRT) while running ABORT on abort/a.txt");
+  EXPECT_EQ(Get(report, "THROW").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "THROW").reason, "out of memory");
+  EXPECT_EQ(Get(report, "EXIT").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "EXIT").reason,
+            "worker exited with status 3 while running EXIT on exit/a.txt");
+
+  // Nothing failed was cached: those rules run again, the others do not.
+  report = Run(2, &cache, 60000, 0, &counters);
+  ExpectNoChildren();
+  std::set<std::string> ran(counters.ran.begin(), counters.ran.end());
+  EXPECT_EQ(ran, (std::set<std::string>{"ABORT", "EXIT", "SEGV", "THROW"}));
+  EXPECT_TRUE(Get(report, "OK").cached);
+  EXPECT_TRUE(Get(report, "FINE").cached);
+}
+
+TEST_F(WorkerPoolTest, OneWorkerSurvivesEveryCrash) {
+  // -j 1: the same worker slot is replaced after each crash and the run
+  // still finishes every rule.
+  source_.Add("a/x.txt", "segv");
+  source_.Add("b/x.txt", "ok");
+  source_.Add("c/x.txt", "abort");
+  source_.Add("d/x.txt", "bad");
+  for (const char* id : {"a", "b", "c", "d"}) AddRule(std::string(1, id[0] - 32), id);
+  RunReport report = Run(1, nullptr);
+  ExpectNoChildren();
+  EXPECT_EQ(Get(report, "A").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "B").status, RuleStatus::kPass);
+  EXPECT_EQ(Get(report, "C").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "D").status, RuleStatus::kFail);
+}
+
+TEST_F(WorkerPoolTest, HangPastTheTimeoutIsKilled) {
+  source_.Add("hang/a.txt", "hang");
+  source_.Add("ok/a.txt", "bad");
+  AddRule("HANG", "hang");
+  AddRule("OK", "ok");
+  RunReport report = Run(2, nullptr, /*timeout_ms=*/300);
+  ExpectNoChildren();
+  EXPECT_EQ(Get(report, "HANG").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "HANG").reason, "timed out after 300ms while running HANG on hang/a.txt");
+  EXPECT_EQ(Get(report, "OK").status, RuleStatus::kFail);
+}
+
+TEST_F(WorkerPoolTest, UnboundedAllocationUnderAMemoryLimit) {
+  if (kAsan) GTEST_SKIP() << "AddressSanitizer reserves more address space than any limit";
+  source_.Add("grow/a.txt", "grow");
+  source_.Add("ok/a.txt", "ok");
+  AddRule("GROW", "grow");
+  AddRule("OK", "ok");
+  RunReport report = Run(2, nullptr, 60000, /*memory=*/256u << 20);
+  ExpectNoChildren();
+  EXPECT_EQ(Get(report, "GROW").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "GROW").reason, "out of memory");
+  EXPECT_EQ(Get(report, "OK").status, RuleStatus::kPass);
+}
+
+TEST_F(WorkerPoolTest, ResultsDoNotDependOnTheNumberOfWorkers) {
+  for (int d = 0; d < 6; ++d) {
+    for (int f = 0; f < 40; ++f) {
+      source_.Add("d" + std::to_string(d) + "/f" + std::to_string(f), (f * d) % 7 == 3 ? "bad" : "ok");
+    }
+    AddRule("R" + std::to_string(d), "d" + std::to_string(d));
+  }
+  RunReport one = Run(1, nullptr);
+  RunReport two = Run(2, nullptr);
+  RunReport four = Run(4, nullptr);
+  ASSERT_EQ(one.results.size(), 6u);
+  for (const RunReport* other : {&two, &four}) {
+    ASSERT_EQ(other->results.size(), one.results.size());
+    for (size_t i = 0; i < one.results.size(); ++i) {
+      EXPECT_EQ(other->results[i].id, one.results[i].id);
+      EXPECT_EQ(other->results[i].status, one.results[i].status);
+      EXPECT_EQ(other->results[i].findings, one.results[i].findings) << one.results[i].id;
+    }
+  }
+  ExpectNoChildren();
+}
+
+TEST_F(WorkerPoolTest, InterruptStopsTheRunAndKeepsWhatFinished) {
+  source_.Add("hang/a.txt", "hang");
+  source_.Add("ok/a.txt", "bad");
+  AddRule("HANG", "hang");
+  AddRule("OK", "ok");
+  Result<std::unique_ptr<InterruptWatch>> watch = InterruptWatch::Install();
+  ASSERT_TRUE(watch.ok()) << watch.error();
+  graph_ = std::make_unique<RuleGraph>(rules_);
+  Result<Snapshot> snapshot = Snapshot::Build(source_, GlobList());
+  ASSERT_TRUE(snapshot.ok());
+  SteadyClock clock;
+  PoolOptions options;
+  options.workers = 2;
+  options.clock = &clock;
+  options.interrupts = watch->get();
+  std::unique_ptr<Executor> pool = NewWorkerPool(options);
+  Runner runner(graph_.get(), &source_, &processes_, &clock);
+  RunRequest request;
+  request.rules = graph_->rules();
+  request.workdir = "/nonexistent";
+  request.executor = pool.get();
+  request.interrupts = watch->get();
+  MemoryCache cache;
+  request.cache = &cache;
+  // The signal arrives once OK has finished (HANG never does).
+  request.on_result = [](const RuleResult& r) {
+    if (r.id == "OK") kill(getpid(), SIGINT);
+  };
+  RunReport report = runner.Run(*snapshot, request);
+  pool->Stop();
+  ExpectNoChildren();
+  EXPECT_EQ(report.interrupted, SIGINT);
+  ASSERT_EQ(report.results.size(), 1u);
+  EXPECT_EQ(report.results[0].id, "OK");
+  EXPECT_EQ(report.results[0].status, RuleStatus::kFail);
+}
+
+}  // namespace
+}  // namespace sotinc
