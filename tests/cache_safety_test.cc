@@ -291,7 +291,7 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
   TempRepo repo;
   MakeBusyRepo(repo, std::string(kStagedConfig) +
                          "  - id: SLOW\n"
-                         "    check: {kind: command, files: 'src/*.txt', run: 'sleep 5'}\n");
+                         "    check: {kind: command, files: 'src/*.txt', run: 'sleep 3152'}\n");
   std::string tmpdir = Outside(repo) + "/tmp";
   fs::create_directories(tmpdir);
   UserState before = Capture(repo);
@@ -315,11 +315,15 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
     }
     if (sig == SIGKILL) {
       EXPECT_TRUE(WIFSIGNALED(status)) << "status " << status;
+      // Nothing can stop a SIGKILL: the shell's sleep outlives it.
+      testing::KillProcessesWith("sleep 3152");
     } else {
       // Handled: the workers and the command are stopped, the temporary
       // tree removed, and sotinc exits 130.
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << "status " << status;
       EXPECT_FALSE(HasRunDir(tmpdir)) << "the run's temporary directory was left behind";
+      EXPECT_EQ(testing::ProcessesWith("sleep 3152"), std::vector<std::string>{})
+          << "the command was left running";
     }
     UserState after = Capture(repo);
     EXPECT_EQ(after, before) << "before:\n" << before << "after:\n" << after;

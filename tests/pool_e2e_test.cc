@@ -4,7 +4,6 @@
 // with its specified result, every other rule with its normal one, nothing
 // failed is cached, and no process is left behind (the process table is
 // searched for each command's unique sleep, not waited out).
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
@@ -18,6 +17,7 @@
 namespace sotinc {
 namespace {
 
+using testing::ProcessesWith;
 using testing::RunResult;
 using testing::TempRepo;
 
@@ -35,24 +35,6 @@ constexpr bool kAsan = false;
 
 std::string Sotinc(const TempRepo& repo, const std::string& args) {
   return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
-
-// Command lines of every process on the machine that mention `needle`.
-std::vector<std::string> ProcessesWith(const std::string& needle) {
-  std::vector<std::string> found;
-  DIR* proc = opendir("/proc");
-  if (proc == nullptr) return found;
-  while (dirent* e = readdir(proc)) {
-    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (char& c : cmdline) {
-      if (c == '\0') c = ' ';
-    }
-    if (cmdline.find(needle) != std::string::npos) found.push_back(cmdline);
-  }
-  closedir(proc);
-  return found;
 }
 
 struct RuleOutcome {

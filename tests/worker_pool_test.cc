@@ -289,6 +289,15 @@ TEST_F(WorkerPoolTest, InterruptStopsTheRunAndKeepsWhatFinished) {
   ASSERT_EQ(report.results.size(), 1u);
   EXPECT_EQ(report.results[0].id, "OK");
   EXPECT_EQ(report.results[0].status, RuleStatus::kFail);
+
+  // The next run reuses what finished before the interrupt.
+  watch->reset();
+  source_.Add("hang/a.txt", "ok");
+  RunCounters counters;
+  report = Run(2, &cache, 60000, 0, &counters);
+  ExpectNoChildren();
+  EXPECT_EQ(counters.ran, std::vector<std::string>{"HANG"});
+  EXPECT_TRUE(Get(report, "OK").cached);
 }
 
 }  // namespace

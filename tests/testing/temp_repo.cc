@@ -1,7 +1,9 @@
 #include "tests/testing/temp_repo.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +183,44 @@ std::string TempRepo::Commit(const std::string& message) {
 }
 
 RunResult TempRepo::Run(const std::string& cmd) { return RunShell(path_, root_ + "/home", cmd); }
+
+namespace {
+
+// (pid, command line) of every process whose command line holds `needle`.
+std::vector<std::pair<pid_t, std::string>> FindProcesses(const std::string& needle) {
+  std::vector<std::pair<pid_t, std::string>> found;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return found;
+  while (dirent* e = readdir(proc)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmdline.find(needle) != std::string::npos) {
+      found.emplace_back(static_cast<pid_t>(std::atoi(e->d_name)), cmdline);
+    }
+  }
+  closedir(proc);
+  return found;
+}
+
+}  // namespace
+
+std::vector<std::string> ProcessesWith(const std::string& needle) {
+  std::vector<std::string> out;
+  for (auto& [pid, cmdline] : FindProcesses(needle)) {
+    if (pid != getpid()) out.push_back(cmdline);
+  }
+  return out;
+}
+
+void KillProcessesWith(const std::string& needle) {
+  for (auto& [pid, cmdline] : FindProcesses(needle)) {
+    if (pid != getpid()) kill(pid, SIGKILL);
+  }
+}
 
 }  // namespace testing
 }  // namespace sotinc

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace sotinc {
 namespace testing {
@@ -66,6 +67,14 @@ class TempRepo {
   std::string root_;
   std::string path_;
 };
+
+// The command lines (NULs shown as spaces) of every process on the machine
+// whose command line contains `needle`: how tests check that nothing was
+// left running, from the process table rather than by waiting.
+std::vector<std::string> ProcessesWith(const std::string& needle);
+// Sends SIGKILL to every such process (cleaning up after a test that had to
+// SIGKILL sotinc, which leaves its commands' children orphaned).
+void KillProcessesWith(const std::string& needle);
 
 }  // namespace testing
 }  // namespace sotinc
