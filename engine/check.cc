@@ -26,21 +26,23 @@ Status RunPerFile(const Check& check, const CheckContext& ctx, bool load_content
       out->insert(out->end(), findings.begin(), findings.end());
       continue;
     }
-    std::string content;
-    bool judge = true;
-    if (load_content) {
-      Result<bool> loaded = LoadContent(ctx, *input.file, &content, &findings);
-      if (!loaded.ok()) return loaded.status();
-      judge = *loaded;
-    }
-    if (judge) {
-      Status s = check.CheckFile(ctx, input, content, &findings);
-      if (!s.ok()) return s;
-    }
+    Status s = JudgeFile(check, ctx, input, load_content, &findings);
+    if (!s.ok()) return s;
     if (ctx.file_cache) ctx.file_cache->Store(*input.file, findings);
     out->insert(out->end(), findings.begin(), findings.end());
   }
   return Status::Ok();
+}
+
+Status JudgeFile(const Check& check, const CheckContext& ctx, const CheckInput& input,
+                 bool load_content, std::vector<Finding>* findings) {
+  std::string content;
+  if (load_content) {
+    Result<bool> loaded = LoadContent(ctx, *input.file, &content, findings);
+    if (!loaded.ok()) return loaded.status();
+    if (!*loaded) return Status::Ok();  // oversized: the finding says so
+  }
+  return check.CheckFile(ctx, input, content, findings);
 }
 
 void Check::Fingerprint(const CheckContext& ctx, InputRecorder* inputs) const {

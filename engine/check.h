@@ -123,6 +123,12 @@ class Check {
 Status RunPerFile(const Check& check, const CheckContext& ctx, bool load_content,
                   std::vector<Finding>* out);
 
+// Judges one matched file: loads its content when the check wants it
+// (LoadContent: an oversized file is a finding and is not judged) and calls
+// CheckFile(). Both RunPerFile and the worker's per-file jobs use it.
+Status JudgeFile(const Check& check, const CheckContext& ctx, const CheckInput& input,
+                 bool load_content, std::vector<Finding>* findings);
+
 // "glob 'x' matched nothing" findings (no path) unless ctx.allow_empty.
 void AddDeadGlobFindings(const CheckContext& ctx, const std::vector<std::string>& dead,
                          std::vector<Finding>* out);

@@ -65,17 +65,8 @@ Status RunFiles(const Check& check, const CheckContext& ctx, const JobEnv& env, 
     const JobFile& jf = job.files[i];
     CheckInput input{&env.snapshot->files[jf.index], jf.captures};
     std::vector<Finding> findings;
-    std::string content;
-    bool judge = true;
-    if (check.loads_file_content()) {
-      Result<bool> loaded = LoadContent(ctx, *input.file, &content, &findings);
-      if (!loaded.ok()) return loaded.status();
-      judge = *loaded;
-    }
-    if (judge) {
-      Status s = check.CheckFile(ctx, input, content, &findings);
-      if (!s.ok()) return s;
-    }
+    Status s = JudgeFile(check, ctx, input, check.loads_file_content(), &findings);
+    if (!s.ok()) return s;
     out->file_findings.push_back(std::move(findings));
   }
   return Status::Ok();

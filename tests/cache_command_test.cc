@@ -14,11 +14,8 @@ namespace sotinc {
 namespace {
 
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
 
 bool Exists(const std::string& path) {
   struct stat st;

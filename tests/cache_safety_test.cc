@@ -46,16 +46,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
 
 std::string Quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return Quote(SOTINC_BINARY) + " -C " + Quote(repo.path()) + " " + args;
 }
 
 // The temp root holding the repository: a place for files that must not be

@@ -13,11 +13,8 @@ namespace sotinc {
 namespace {
 
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
 
 // Durations vary from run to run; everything else must not.
 std::string StripDurations(std::string json) {

@@ -15,14 +15,11 @@ namespace sotinc {
 namespace {
 
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
 
 constexpr const char* kMarker = "# sotinc-managed-hook";
 constexpr const char* kForeignHook = "#!/bin/sh\necho 'my own hook'\nexit 0\n";
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
 
 std::string Read(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/testing/sanitizers.h"
 #include "tests/testing/temp_repo.h"
 
 namespace sotinc {
@@ -19,23 +20,10 @@ namespace {
 
 using testing::ProcessesWith;
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
-#else
-constexpr bool kAsan = false;
-#endif
-#else
-constexpr bool kAsan = false;
-#endif
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
+constexpr bool kAsan = testing::kUnderAsan;
 
 struct RuleOutcome {
   std::string status;

@@ -22,11 +22,8 @@ namespace sotinc {
 namespace {
 
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

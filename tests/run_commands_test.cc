@@ -14,11 +14,8 @@ namespace sotinc {
 namespace {
 
 using testing::RunResult;
+using testing::Sotinc;
 using testing::TempRepo;
-
-std::string Sotinc(const TempRepo& repo, const std::string& args) {
-  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
-}
 
 const char* kConfig =
     "version: 1\n"

@@ -22,6 +22,7 @@
 #include "engine/runner.h"
 #include "engine/worker_pool.h"
 #include "tests/testing/fake_file_source.h"
+#include "tests/testing/sanitizers.h"
 #include "tests/testing/fake_process_runner.h"
 
 namespace sotinc {
@@ -30,17 +31,7 @@ namespace {
 using testing::FakeFileSource;
 using testing::FakeProcessRunner;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAsan = true;
-#else
-constexpr bool kAsan = false;
-#endif
-#else
-constexpr bool kAsan = false;
-#endif
+constexpr bool kAsan = testing::kUnderAsan;
 
 // A per-file check that does what each file's content says: "ok", "bad"
 // (a finding), "segv", "abort", "throw" (std::bad_alloc), "grow" (allocate

@@ -208,6 +208,10 @@ std::vector<std::pair<pid_t, std::string>> FindProcesses(const std::string& need
 
 }  // namespace
 
+std::string Sotinc(const TempRepo& repo, const std::string& args) {
+  return std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "' " + args;
+}
+
 std::vector<std::string> ProcessesWith(const std::string& needle) {
   std::vector<std::string> out;
   for (auto& [pid, cmdline] : FindProcesses(needle)) {

@@ -68,6 +68,10 @@ class TempRepo {
   std::string path_;
 };
 
+// A shell command line running the sotinc under test (SOTINC_BINARY) on
+// `repo` (-C) with `args`, e.g. repo.Run(Sotinc(repo, "check --format json")).
+std::string Sotinc(const TempRepo& repo, const std::string& args);
+
 // The command lines (NULs shown as spaces) of every process on the machine
 // whose command line contains `needle`: how tests check that nothing was
 // left running, from the process table rather than by waiting.
