@@ -174,17 +174,25 @@ class WorkerPool : public Executor {
     sigaction(SIGPIPE, &ignore, &old_pipe_);
     started_ = true;
     workers_.resize(static_cast<size_t>(o_.workers));
-    for (int i = 0; i < o_.workers; ++i) {
-      Status s = Spawn(i);
-      if (!s.ok()) return s;
-    }
-    return Status::Ok();
+    // The first worker now, so that a failure to fork is the run's error;
+    // the others when there is work for them (a one-job run forks one).
+    return Spawn(0);
   }
 
   void Submit(const Job& job) override {
-    for (size_t i = 0; i < workers_.size(); ++i) {
+    // An idle worker that is running already, else one not started yet.
+    size_t pick = workers_.size();
+    for (size_t i = 0; i < workers_.size() && pick == workers_.size(); ++i) {
+      if (!workers_[i].busy && workers_[i].pid >= 0) pick = i;
+    }
+    for (size_t i = 0; i < workers_.size() && pick == workers_.size(); ++i) {
+      if (!workers_[i].busy) {
+        pick = i;
+        if (workers_[i].pid < 0) Spawn(static_cast<int>(i));
+      }
+    }
+    for (size_t i = pick; i < workers_.size(); ++i) {
       Worker& w = workers_[i];
-      if (w.busy) continue;
       w.busy = true;
       w.job = job;
       w.start_ms = o_.clock->NowMs();

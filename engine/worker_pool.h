@@ -1,7 +1,8 @@
 // The worker process pool: `sotinc check -j N` (engine/executor.h).
 //
-// N workers are forked once, when the run first needs one, after the
-// snapshot and the rules exist: a worker inherits them (copy-on-write) and
+// Up to N workers, each forked once per run when there is work for it (a
+// run with one job forks one; a run with none, none), after the snapshot
+// and the rules exist: a worker inherits them (copy-on-write) and
 // receives only small jobs over a pipe (engine/job.h), each a length-
 // prefixed message; it sends back the outcome in the same form. After the
 // fork a worker reopens its own libgit2 handle (FileSource::ReopenAfterFork),
