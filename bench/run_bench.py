@@ -52,8 +52,8 @@ the naive validator); the table gives the ratio of medians and the median
 of per-round ratios (same round = measured side by side).
 
 Checks (the harness fails, exit 1, when one does not hold): a warm no-op
-ran no rule; the staged and --since runs ran at least one rule but not
-all; -j 1 and -j 2 gave identical results; every sotinc exit
+ran no rule; the staged and --since runs ran at least one rule and took
+at least one from the cache or left it unaffected; -j 1 and -j 2 gave identical results; every sotinc exit
 status is 0 or 1 (1 = rules failed: the generated repos hold violations);
 pre-commit exited 0 or 1. No timing is ever asserted.
 
@@ -530,8 +530,11 @@ def consistency(scen: list[Scenario], outdir: str) -> list[dict]:
             if s.kind == "warm":
                 check(f"{s.id}: warm no-op ran {sm['ran']} rules (0 expected)", sm["ran"] == 0)
             if s.kind == "incremental":
-                check(f"{s.id}: ran {sm['ran']} of {sm['rules']} selected rules (at least one, not all)",
-                      1 <= sm["ran"] < sm["rules"])
+                # Not "not all": a path- or size-keyed per-file rule can rerun
+                # when the edit gives the file a size never seen before.
+                check(f"{s.id}: ran {sm['ran']} (>= 1), cached {sm['cached']} + unaffected "
+                      f"{sm['unaffected']} (>= 1)",
+                      sm["ran"] >= 1 and sm["cached"] + sm["unaffected"] >= 1)
     by_kind = {s.kind: s for s in scen}
     if "cpu1" in by_kind and "cpu2" in by_kind:
         r1 = load_results(by_kind["cpu1"].json_out)
