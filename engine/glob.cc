@@ -31,6 +31,28 @@ Result<Glob> Glob::CompileAt(std::string_view pattern, int column_offset) {
 }
 
 bool Glob::Match(std::string_view path, Captures* captures) const {
+  if (impl_->simple) {
+    // Most globs are segment shapes that need no regex (glob_parse.h).
+    bool want = captures != nullptr && !impl_->capture_names.empty();
+    std::vector<std::string_view> bound;
+    int r = glob_internal::SimpleMatch(*impl_, path, want ? &bound : nullptr);
+    if (r == 0) return false;
+    if (r == 1) {
+      if (captures != nullptr) {
+        captures->clear();
+        for (size_t i = 0; i < bound.size(); ++i) {
+          if (bound[i].data() != nullptr) {
+            captures->emplace_back(impl_->capture_names[i], std::string(bound[i]));
+          }
+        }
+      }
+      return true;
+    }
+  }
+  return MatchRegex(path, captures);
+}
+
+bool Glob::MatchRegex(std::string_view path, Captures* captures) const {
   const RE2& re = *impl_->re;
   re2::StringPiece text(path.data(), path.size());
   if (captures == nullptr || impl_->group_name.empty()) {
@@ -130,6 +152,30 @@ std::vector<uint32_t> GlobList::Candidates(const Glob& glob, const PathIndex& pa
 std::vector<GlobMatch> GlobList::MatchAll(const PathIndex& paths,
                                           std::vector<std::string>* dead) const {
   std::vector<GlobMatch> out;
+  if (positive_.size() == 1) {
+    // One positive glob (most rules): it owns every path it matches, and
+    // its candidates come ascending, so there is nothing to de-duplicate or
+    // sort, and one match per candidate fills the captures.
+    const Glob& glob = positive_[0];
+    const std::string& suffix = glob.literal_suffix();
+    const bool one_pass = glob.impl_->simple || glob.impl_->capture_names.empty();
+    for (uint32_t idx : Candidates(glob, paths)) {
+      const std::string& path = paths.paths()[idx];
+      if (path.size() < suffix.size() ||
+          path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        continue;
+      }
+      Captures captures;
+      // Capturing through RE2 costs more than rejecting: reject first.
+      if (!one_pass && !glob.Match(path)) continue;
+      if (!glob.Match(path, &captures)) continue;
+      if (Excluded(path)) continue;
+      out.push_back(GlobMatch{idx, std::move(captures)});
+    }
+    // Alive means some match survived the exclusions.
+    if (out.empty() && dead != nullptr) dead->push_back(glob.pattern());
+    return out;
+  }
   // Path index -> slot in `out`, or -1 when an exclusion matched it. Only
   // matched paths get an entry, so the cost follows the matches, not the index.
   std::unordered_map<uint32_t, int64_t> seen;

@@ -65,6 +65,9 @@ class Glob {
 
   // True when the whole path matches. Fills captures (if given) on success.
   bool Match(std::string_view path, Captures* captures = nullptr) const;
+  // The same through the RE2 program only, never the segment matcher that
+  // Match() uses for simple shapes (for tests that compare the two).
+  bool MatchRegex(std::string_view path, Captures* captures = nullptr) const;
 
   const std::string& pattern() const;
   const std::vector<std::string>& capture_names() const;

@@ -342,7 +342,54 @@ struct Alternative {
   std::string suffix;  // literal end
   std::string basename;
   std::string extension;
+  // The segment form, when every segment has a simple shape; capture
+  // segments hold the name in `text` until CompileGlob resolves it.
+  bool simple = true;
+  SimpleAlternative segments;
 };
+
+// Adds `seg` to alt->segments, or clears alt->simple when its shape needs
+// the regex (`?`, classes, several `*`, a second `**`).
+void AddSimpleSegment(const Segment& seg, Alternative* alt) {
+  if (!alt->simple) return;
+  SimpleAlternative& sa = alt->segments;
+  if (seg.globstar) {
+    if (sa.globstar) alt->simple = false;
+    sa.globstar = true;
+    return;
+  }
+  SimpleSegment out;
+  int stars = 0;
+  for (const Token* t : seg.tokens) {
+    switch (t->kind) {
+      case Token::kLiteral:
+        (stars ? out.text2 : out.text).push_back(t->ch);
+        break;
+      case Token::kStar:
+        ++stars;
+        break;
+      case Token::kCapture:
+        if (seg.tokens.size() != 1) {
+          alt->simple = false;
+          return;
+        }
+        out.kind = SimpleSegment::kCapture;
+        out.text = t->text;
+        break;
+      default:
+        alt->simple = false;
+        return;
+    }
+  }
+  if (stars > 1) {
+    alt->simple = false;
+    return;
+  }
+  if (stars == 1) {
+    out.kind = seg.tokens.size() == 1 ? SimpleSegment::kAny : SimpleSegment::kAffix;
+  }
+  (sa.globstar ? sa.tail : sa.head).push_back(std::move(out));
+}
 
 Status SplitSegments(const Expansion& tokens, std::vector<Segment>* out, int pattern_column) {
   if (tokens.empty()) return ErrorAt(pattern_column, "pattern can expand to an empty path");
@@ -433,6 +480,7 @@ Status BuildAlternative(const Expansion& tokens, int pattern_column, Alternative
     const Segment& seg = segs[i];
     s = CheckSegment(seg, &bound);
     if (!s.ok()) return s;
+    AddSimpleSegment(seg, alt);
     bool last = i + 1 == segs.size();
     if (seg.globstar) {
       // Leading or middle "**" swallows its own '/', so zero segments work;
@@ -517,6 +565,7 @@ Status CompileGlob(std::string_view pattern, int column_offset, CompiledGlob* ou
   std::unordered_set<std::string> seen;
   bool first = true;
   bool bucketable = true;
+  bool simple = true;
   for (const Expansion& e : Expand(tree)) {
     Alternative alt;
     s = BuildAlternative(e, first_column, &alt);
@@ -544,6 +593,17 @@ Status CompileGlob(std::string_view pattern, int column_offset, CompiledGlob* ou
       auto it = std::find(out->capture_names.begin(), out->capture_names.end(), g);
       out->group_name.push_back(static_cast<size_t>(it - out->capture_names.begin()));
     }
+    simple = simple && alt.simple;
+    if (simple) {
+      for (auto* part : {&alt.segments.head, &alt.segments.tail}) {
+        for (SimpleSegment& seg : *part) {
+          if (seg.kind != SimpleSegment::kCapture) continue;
+          auto it = std::find(out->capture_names.begin(), out->capture_names.end(), seg.text);
+          seg.capture = static_cast<size_t>(it - out->capture_names.begin());
+        }
+      }
+      out->simple_alternatives.push_back(std::move(alt.segments));
+    }
     if (!alt.basename.empty()) {
       out->basenames.push_back(alt.basename);
     } else if (!alt.extension.empty()) {
@@ -561,6 +621,9 @@ Status CompileGlob(std::string_view pattern, int column_offset, CompiledGlob* ou
     keys->erase(std::unique(keys->begin(), keys->end()), keys->end());
   }
 
+  out->simple = simple;
+  if (!simple) out->simple_alternatives.clear();
+
   RE2::Options options;
   options.set_encoding(RE2::Options::EncodingLatin1);
   options.set_log_errors(false);
@@ -572,6 +635,55 @@ Status CompileGlob(std::string_view pattern, int column_offset, CompiledGlob* ou
                                      "); split it into several globs");
   }
   return Status::Ok();
+}
+
+namespace {
+
+bool SegmentMatches(const SimpleSegment& seg, std::string_view text,
+                    std::vector<std::string_view>* bound) {
+  switch (seg.kind) {
+    case SimpleSegment::kLiteral:
+      return text == seg.text;
+    case SimpleSegment::kAny:
+      return true;  // segments are never empty here
+    case SimpleSegment::kAffix:
+      return text.size() >= seg.text.size() + seg.text2.size() &&
+             text.compare(0, seg.text.size(), seg.text) == 0 &&
+             text.compare(text.size() - seg.text2.size(), seg.text2.size(), seg.text2) == 0;
+    case SimpleSegment::kCapture:
+      if (bound != nullptr) (*bound)[seg.capture] = text;
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int SimpleMatch(const CompiledGlob& glob, std::string_view path,
+                std::vector<std::string_view>* bound) {
+  if (!glob.simple) return -1;
+  constexpr size_t kMaxSegments = 64;
+  std::string_view segs[kMaxSegments];
+  size_t n = 0;
+  size_t start = 0;
+  while (true) {
+    size_t slash = path.find('/', start);
+    size_t end = slash == std::string_view::npos ? path.size() : slash;
+    if (end == start || n == kMaxSegments) return -1;  // empty segment, or too deep
+    segs[n++] = path.substr(start, end - start);
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  for (const SimpleAlternative& alt : glob.simple_alternatives) {
+    size_t h = alt.head.size(), t = alt.tail.size();
+    if (alt.globstar ? n < h + t + (t == 0 ? 1 : 0) : n != h + t) continue;
+    if (bound != nullptr) bound->assign(glob.capture_names.size(), std::string_view());
+    bool ok = true;
+    for (size_t i = 0; ok && i < h; ++i) ok = SegmentMatches(alt.head[i], segs[i], bound);
+    for (size_t i = 0; ok && i < t; ++i) ok = SegmentMatches(alt.tail[i], segs[n - t + i], bound);
+    if (ok) return 1;
+  }
+  return 0;
 }
 
 }  // namespace glob_internal

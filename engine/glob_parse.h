@@ -22,6 +22,30 @@
 namespace sotinc {
 namespace glob_internal {
 
+// One path segment of a simple alternative (see CompiledGlob::simple).
+struct SimpleSegment {
+  enum Kind {
+    kLiteral,  // exactly `text`
+    kAny,      // a lone `*`: any non-empty segment
+    kAffix,    // `text` + `*` + `text2`: starts with text, ends with text2
+    kCapture,  // `<name>`: any non-empty segment, bound to capture_names[capture]
+  };
+  Kind kind = kLiteral;
+  std::string text;
+  std::string text2;
+  size_t capture = 0;
+};
+
+// An alternative made only of the segment shapes above, with at most one
+// `**`: `head` segments, then (if globstar) any number of segments (at
+// least one when `tail` is empty, as a trailing `**` needs one), then
+// `tail` segments.
+struct SimpleAlternative {
+  std::vector<SimpleSegment> head;
+  bool globstar = false;
+  std::vector<SimpleSegment> tail;
+};
+
 struct CompiledGlob {
   std::string pattern;
   std::vector<std::string> capture_names;
@@ -33,7 +57,20 @@ struct CompiledGlob {
   std::vector<std::string> basenames;
   std::vector<std::string> extensions;
   std::unique_ptr<RE2> re;
+  // When every alternative is simple, a matcher that splits the path into
+  // segments gives the same answer (and captures) as `re` for any path
+  // without empty segments, at a fraction of RE2's cost. Used by
+  // Glob::Match for such paths; `re` stays the reference (tests compare).
+  bool simple = false;
+  std::vector<SimpleAlternative> simple_alternatives;
 };
+
+// The simple matcher: 1 match, 0 no match, -1 cannot say (the glob is not
+// simple, or the path has an empty segment or too many segments): use RE2.
+// On a match, `bound` (if given) receives one entry per capture name, with
+// data() null for names the matching alternative does not bind.
+int SimpleMatch(const CompiledGlob& glob, std::string_view path,
+                std::vector<std::string_view>* bound);
 
 // Compiles `pattern` (no leading `!`) into *out. Errors name a 1-based
 // column of the pattern plus `column_offset` ("column 4: unclosed '['"),

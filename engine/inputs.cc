@@ -11,16 +11,23 @@ class ManifestRecorder : public InputRecorder {
  public:
   ManifestRecorder(InputManifest* manifest, ContentIds* ids) : manifest_(manifest), ids_(ids) {}
 
+  // Called once per input of every rule (hundreds of thousands of times
+  // on a warm run of a large repository): no needless string copies.
   void File(const FileEntry& file, bool with_content) override {
-    std::string id = "size:" + std::to_string(file.size);
+    if (with_content && !file.content_id.empty()) {  // what ids_->Get() would return
+      manifest_->files.emplace_back(file.path, file.content_id);
+      return;
+    }
+    std::string id;
     if (with_content) {
       Result<std::string> cid = ids_->Get(file);
       if (cid.ok()) {
-        id = *cid;
+        id = std::move(*cid);
       } else if (manifest_->error.empty()) {
         manifest_->error = cid.error();
       }
     }
+    if (id.empty()) id = "size:" + std::to_string(file.size);
     manifest_->files.emplace_back(file.path, std::move(id));
   }
 

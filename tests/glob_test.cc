@@ -449,6 +449,42 @@ TEST(GlobListTest, MatchAllAgreesWithBruteForce) {
   }
 }
 
+// Glob::Match answers simple shapes (literal, `*`, `a*b`, `<name>` segments
+// and one `**`) without RE2; it must agree with the RE2 program, captures
+// included, on every path, odd ones too.
+TEST(GlobTest, SegmentMatcherAgreesWithRegex) {
+  const V globs = {
+      "**/*.py", "*.py", "a/**", "a/**/*.mk", "**/Makefile", "{**/Makefile,**/*.mk}",
+      "{a.mk,*.mk}", "**/*.{py,pyi}", "src/**/x.*", "**/*", "**", "*", "a/*/b",
+      "<root>/shards/<shard>/chart.yaml", "<r>/**/*.py", "**/<leaf>", "a/**/<leaf>",
+      "{<x>/a.py,b/<y>}", "{<x>/*,<x>/b/*}", "x*y/*", "*.tar.gz", "pre*", "a/**/b/**/c",
+      "**/x.py[i]", "**/?.txt", "./a/*.py", "a//b", "**/**/*.c", "docs/**", "a\\*b/c",
+      "{a,ab}/**/b.c", "**/*.", "<d>/*.c", "00_x/shards/*/implementations/<impl>/m.yaml",
+  };
+  const V paths = {
+      "x.py", ".py", "a/x.py", "a/b/c.py", "a", "a/b", "a/x/b", "a/x/y/b", "src/x.c",
+      "src/q/x.c", "Makefile", "a/Makefile", "a.mk", "a/a.mk", "x.pyi", "a/.mk",
+      "r/shards/s/chart.yaml", "r/shards/s/t/chart.yaml", "r/shards//chart.yaml",
+      "/a/x.py", "a/x.py/", "a//x.py", "", "xy/1", "xzy/q", "x/y/1", "a.tar.gz",
+      "pre", "prefix", "a/b/c", "a/q/b/r/c", "a/b/b/c/c", "a/\n/b", "a/x\ny.py", "b/q",
+      "q/a.py", "q/b/z", "q/z", "x.py/y", "\xc3\xa9/x.py", "docs", "docs/a", "a*b/c",
+      "00_x/shards/s1/implementations/default/m.yaml", "00_x/shards/s1/implementations/m.yaml",
+      "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/0/1/2/3/4/5/6/7/8/9/a/b/c/d/e/f/g/"
+      "h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/0/1/2/3/4/5/x.py",
+  };
+  for (const std::string& pattern : globs) {
+    Glob g = G(pattern);
+    for (const std::string& path : paths) {
+      Captures fast, slow;
+      bool a = g.Match(path, &fast);
+      bool b = g.MatchRegex(path, &slow);
+      EXPECT_EQ(a, b) << pattern << " on '" << path << "'";
+      if (a && b) EXPECT_EQ(fast, slow) << pattern << " on '" << path << "'";
+      EXPECT_EQ(g.Match(path), b) << pattern << " on '" << path << "'";
+    }
+  }
+}
+
 TEST(GlobListTest, ManyGlobsOverManyPaths) {
   // 200 packages x 25 modules x 10 files = 50,000 paths.
   V paths;
