@@ -113,7 +113,9 @@ void SetDisposition(int sig, void (*handler)(int)) {
     setrlimit(RLIMIT_AS, &limit);
   }
   Status reopened = env.source->ReopenAfterFork();
-  env.processes->set_spawn_observer([slot](int pgid) { slot->pgid.store(pgid); });
+  if (env.processes) {
+    env.processes->set_spawn_observer([slot](int pgid) { slot->pgid.store(pgid); });
+  }
   SlotProgress progress(slot);
   std::string frame;
   while (ReadFrame(in_fd, &frame)) {

@@ -479,7 +479,9 @@ TEST(GlobTest, SegmentMatcherAgreesWithRegex) {
       bool a = g.Match(path, &fast);
       bool b = g.MatchRegex(path, &slow);
       EXPECT_EQ(a, b) << pattern << " on '" << path << "'";
-      if (a && b) EXPECT_EQ(fast, slow) << pattern << " on '" << path << "'";
+      if (a && b) {
+        EXPECT_EQ(fast, slow) << pattern << " on '" << path << "'";
+      }
       EXPECT_EQ(g.Match(path), b) << pattern << " on '" << path << "'";
     }
   }
