@@ -32,6 +32,10 @@ class Executor {
   // that have. Returns nothing once the run was interrupted (see
   // interrupted()); jobs still in flight then never end.
   virtual std::vector<JobOutcome> Wait() = 0;
+  // True when jobs run while the caller goes on (worker processes): the
+  // runner then hands a freed slot its next job before it files the results
+  // that came back. False when Submit() runs the job itself.
+  virtual bool asynchronous() const { return true; }
   // The signal (SIGINT, SIGTERM) that interrupted the run, or 0.
   virtual int interrupted() const { return 0; }
   // Ends the workers and whatever they started. Idempotent.
@@ -44,6 +48,7 @@ class InlineExecutor : public Executor {
   explicit InlineExecutor(Clock* clock) : clock_(clock) {}
 
   int slots() const override { return 1; }
+  bool asynchronous() const override { return false; }
   Status Start(const JobEnv& env) override {
     env_ = &env;
     return Status::Ok();

@@ -301,6 +301,7 @@ RunReport Runner::Evaluation::Run() {
       const Rule* rule = *best;
       ready_.erase(best);
       Resolve(rule);
+      Dispatch();  // idle workers start on its jobs while later keys are computed
     }
     if (Interrupted()) break;
     Dispatch();
@@ -308,7 +309,11 @@ RunReport Runner::Evaluation::Run() {
       if (ready_.empty() && queue_.empty()) break;
       continue;
     }
-    for (JobOutcome& outcome : executor_->Wait()) Absorb(std::move(outcome));
+    std::vector<JobOutcome> ended = executor_->Wait();
+    // Freed workers get their next job before the results are filed (which,
+    // for a chunk of a per-file rule, means a cache write per file).
+    if (executor_->asynchronous()) Dispatch();
+    for (JobOutcome& outcome : ended) Absorb(std::move(outcome));
   }
   if (Interrupted()) {
     interrupted = executor_->interrupted();
