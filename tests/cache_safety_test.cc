@@ -319,7 +319,7 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
       // tree removed, and sotinc exits 130.
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << "status " << status;
       EXPECT_FALSE(HasRunDir(tmpdir)) << "the run's temporary directory was left behind";
-      EXPECT_EQ(testing::ProcessesWith("sleep 3152"), std::vector<std::string>{})
+      EXPECT_EQ(testing::ProcessesLeftWith("sleep 3152"), std::vector<std::string>{})
           << "the command was left running";
     }
     UserState after = Capture(repo);

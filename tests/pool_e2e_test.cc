@@ -18,7 +18,6 @@
 namespace sotinc {
 namespace {
 
-using testing::ProcessesWith;
 using testing::RunResult;
 using testing::Sotinc;
 using testing::TempRepo;
@@ -79,7 +78,7 @@ TEST(PoolE2E, FaultInjectionRulesEndAsSpecifiedAndLeaveNothing) {
   RunResult r = repo.Run(Sotinc(repo, "check -j 2 --format json"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
   for (const char* sleeper : {"sleep 3141", "sleep 3142", "sleep 3143"}) {
-    EXPECT_EQ(ProcessesWith(sleeper), std::vector<std::string>{}) << sleeper << " was left running";
+    EXPECT_EQ(testing::ProcessesLeftWith(sleeper), std::vector<std::string>{}) << sleeper << " was left running";
   }
   std::map<std::string, RuleOutcome> got = Results(r.out);
   EXPECT_EQ(got["OK"].status, "pass");

@@ -220,6 +220,15 @@ std::vector<std::string> ProcessesWith(const std::string& needle) {
   return out;
 }
 
+std::vector<std::string> ProcessesLeftWith(const std::string& needle, int grace_ms) {
+  std::vector<std::string> left = ProcessesWith(needle);
+  for (int waited = 0; !left.empty() && waited < grace_ms; waited += 20) {
+    usleep(20 * 1000);
+    left = ProcessesWith(needle);
+  }
+  return left;
+}
+
 void KillProcessesWith(const std::string& needle) {
   for (auto& [pid, cmdline] : FindProcesses(needle)) {
     if (pid != getpid()) kill(pid, SIGKILL);

@@ -76,6 +76,10 @@ std::string Sotinc(const TempRepo& repo, const std::string& args);
 // whose command line contains `needle`: how tests check that nothing was
 // left running, from the process table rather than by waiting.
 std::vector<std::string> ProcessesWith(const std::string& needle);
+// ProcessesWith(needle), polled for up to `grace_ms` until it is empty: a
+// process that was just sent SIGKILL can stay in the table for a moment
+// (longer on a loaded machine); one left running stays for good.
+std::vector<std::string> ProcessesLeftWith(const std::string& needle, int grace_ms = 3000);
 // Sends SIGKILL to every such process (cleaning up after a test that had to
 // SIGKILL sotinc, which leaves its commands' children orphaned).
 void KillProcessesWith(const std::string& needle);
