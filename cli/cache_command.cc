@@ -381,9 +381,7 @@ int RunVerify(const CommonOptions& common, const CacheOptions& o) {
 }
 
 void AddCacheOptions(CLI::App* cmd, CommonOptions* common, CacheOptions* o) {
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "The cache directory (default: $SOTINC_CACHE_DIR, else <git-common-dir>/sotinc)")
-      ->type_name("DIR");
+  AddCacheDirOption(cmd, &o->cache_dir);
   AddCommonOptions(cmd, common);
 }
 

@@ -412,9 +412,7 @@ void RegisterCheckCommand(CLI::App* app, CommonOptions* common, Action* action) 
                 "Check the index snapshot, only rules affected since HEAD (pre-commit)");
   cmd->add_option("--rev", o->rev, "Check the tree of a commit")->type_name("REV");
   cmd->add_flag("--explain", o->explain, "Say why each rule ran");
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "Cache directory (default: $SOTINC_CACHE_DIR, else .git/sotinc)")
-      ->type_name("DIR");
+  AddCacheDirOption(cmd, &o->cache_dir);
   AddCommonOptions(cmd, common);
   cmd->callback([=]() { *action = [=]() { return RunCheck(*common, *o); }; });
 }

@@ -85,6 +85,12 @@ std::string CachePath(const GitRepo& repo, const std::string& override_dir,
   return (p.lexically_normal() / "cache.db").string();
 }
 
+void AddCacheDirOption(CLI::App* cmd, std::string* dir) {
+  cmd->add_option("--cache-dir", *dir,
+                  "The cache directory (default: $SOTINC_CACHE_DIR, else <git-common-dir>/sotinc)")
+      ->type_name("DIR");
+}
+
 bool DatabaseExists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;

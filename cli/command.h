@@ -27,6 +27,9 @@ struct CommonOptions {
 
 using Action = std::function<int()>;
 
+// Adds --cache-dir DIR (see CachePath) to a subcommand.
+void AddCacheDirOption(CLI::App* cmd, std::string* dir);
+
 // Adds -C and --config to a subcommand (they are accepted before or after it).
 void AddCommonOptions(CLI::App* cmd, CommonOptions* common);
 

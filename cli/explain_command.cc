@@ -60,9 +60,7 @@ void RegisterExplainCommand(CLI::App* app, CommonOptions* common, Action* action
   CLI::App* cmd = app->add_subcommand(
       "explain", "Say whether a rule would run now, and why, without running it");
   cmd->add_option("ID", o->id, "The rule")->required();
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "Cache directory (default: $SOTINC_CACHE_DIR, else .git/sotinc)")
-      ->type_name("DIR");
+  AddCacheDirOption(cmd, &o->cache_dir);
   AddCommonOptions(cmd, common);
   cmd->callback([=]() { *action = [=]() { return RunExplain(*common, *o); }; });
 }

@@ -125,9 +125,7 @@ void RegisterListCommand(CLI::App* app, CommonOptions* common, Action* action) {
   auto o = std::make_shared<ListOptions>();
   CLI::App* cmd = app->add_subcommand("list", "List the rules with their inputs");
   cmd->add_flag("--stats", o->stats, "Show each rule's measured durations instead");
-  cmd->add_option("--cache-dir", o->cache_dir,
-                  "Cache directory (default: $SOTINC_CACHE_DIR, else .git/sotinc)")
-      ->type_name("DIR");
+  AddCacheDirOption(cmd, &o->cache_dir);
   AddCommonOptions(cmd, common);
   cmd->callback([=]() { *action = [=]() { return RunList(*common, *o); }; });
 }
