@@ -1,6 +1,8 @@
 // Opening the cache: pragmas, schema, and the diagnosis that decides
 // between "use it", "replace it" and "run uncached".
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "store/schema.h"
@@ -51,6 +53,23 @@ Impl::Attempt FromSchema(const std::string& path, const store::SchemaOutcome& sc
   }
 }
 
+// Switching a new database to WAL needs an exclusive lock, and SQLite does
+// not call the busy handler when two connections create the file at once:
+// one of them gets SQLITE_BUSY straight away.  Retry for as long as the
+// busy timeout allows, with a short growing pause.
+int SwitchToWal(sqlite::Db& db, int busy_timeout_ms, std::string* mode) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  std::chrono::milliseconds pause(1);
+  for (;;) {
+    const int rc = db.QueryText("PRAGMA journal_mode=WAL", mode);
+    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) return rc;
+    if (std::chrono::steady_clock::now() + pause > deadline) return rc;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+}
+
 }  // namespace
 
 Impl::Attempt Impl::TryOpen(const std::string& path, const StoreOptions& options) {
@@ -82,7 +101,7 @@ Impl::Attempt Impl::TryOpen(const std::string& path, const StoreOptions& options
   }
 
   std::string mode;
-  rc = impl->db.QueryText("PRAGMA journal_mode=WAL", &mode);
+  rc = SwitchToWal(impl->db, options.busy_timeout_ms, &mode);
   if (rc != SQLITE_OK) return Failed(path, "switching to WAL", rc, impl->db.LastMessage());
   if (mode != "wal") return Unusable(path, "switching to WAL", SQLITE_ERROR, "mode is " + mode);
   // journal_size_limit truncates the persistent WAL after checkpoints and

@@ -361,31 +361,34 @@ void MakeRuleRepo(TempRepo& repo, int files) {
   repo.Commit("rules");
 }
 
-TEST(CacheSafety, TwoConcurrentRunsBothRight) {
+TEST(CacheSafety, FourConcurrentRunsAllRight) {
+  constexpr int kRuns = 4;
   TempRepo repo;
   MakeRuleRepo(repo, 24);
   std::string out = Outside(repo);
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < 6; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
-    // Vary the start: an empty cache (both create it), a warm one, a
+    // Vary the start: an empty cache (all create it), a warm one, a
     // partly stale one.
-    if (round == 0 || round == 3) fs::remove_all(repo.path() + "/.git/sotinc");
+    if (round == 0 || round == 3 || round == 5) fs::remove_all(repo.path() + "/.git/sotinc");
     if (round == 2) repo.WriteFile("pkg1/f1.txt", "x\nTODO now\nBAD\n");
     if (round == 4) repo.WriteFile("pkg3/README.md", "changed\n");
     if (round == 4) repo.RemoveFile("pkg2/README.md");
     Outcome expected = Fresh(repo);
     ASSERT_TRUE(expected.parsed);
     std::string cmd;
-    for (int i : {1, 2}) {
+    for (int i = 1; i <= kRuns; ++i) {
       std::string n = std::to_string(i);
       cmd += Sotinc(repo, "check --format json") + " >" + Quote(out + "/out" + n) + " 2>" +
              Quote(out + "/err" + n) + " & p" + n + "=$!; ";
     }
-    cmd +=
-        "wait $p1; echo $? >" + Quote(out + "/rc1") + "; wait $p2; echo $? >" + Quote(out + "/rc2");
+    for (int i = 1; i <= kRuns; ++i) {
+      std::string n = std::to_string(i);
+      cmd += "wait $p" + n + "; echo $? >" + Quote(out + "/rc" + n) + "; ";
+    }
     RunResult r = repo.Run(cmd);
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    for (int i : {1, 2}) {
+    for (int i = 1; i <= kRuns; ++i) {
       std::string n = std::to_string(i);
       Outcome got = Parse(std::stoi(ReadFile(out + "/rc" + n)), ReadFile(out + "/out" + n),
                           ReadFile(out + "/err" + n));

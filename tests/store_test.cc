@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -594,6 +595,50 @@ TEST_F(StoreTest, TwoProcessesWriteConcurrently) {
   }
   EXPECT_EQ(store->Stats()->rule_entries, 2 * kPerProcess);
   EXPECT_EQ(store->GetDurations()->at("shared").count, 20);
+}
+
+TEST_F(StoreTest, ManyProcessesCreatingTheDatabaseAtOnceAllOpenIt) {
+  // The switch to WAL on a new file needs an exclusive lock and SQLite does
+  // not wait for it through the busy handler; losers must retry, not fail.
+  constexpr int kProcesses = 6;
+  constexpr int kRounds = 60;
+  for (int round = 0; round < kRounds; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    std::error_code ec;
+    fs::remove_all(dir_ + "/sotinc", ec);
+    int go[2];
+    ASSERT_EQ(pipe(go), 0);
+    std::vector<pid_t> pids;
+    for (int p = 0; p < kProcesses; ++p) {
+      const pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        close(go[1]);
+        char c;
+        if (read(go[0], &c, 1) != 0) _exit(10);
+        StoreOptions options;
+        auto store = ResultStore::Open(path_, options);
+        if (!store.ok()) {
+          std::fprintf(stderr, "%s\n", store.error().c_str());
+          _exit(11);
+        }
+        if (!(*store)->Put(CacheNamespace::kRule, Key(p), "R", "v").ok()) _exit(12);
+        _exit(0);
+      }
+      pids.push_back(pid);
+    }
+    close(go[0]);
+    close(go[1]);
+    for (pid_t pid : pids) {
+      int status = 0;
+      ASSERT_EQ(waitpid(pid, &status, 0), pid);
+      ASSERT_TRUE(WIFEXITED(status)) << "child crashed";
+      EXPECT_EQ(WEXITSTATUS(status), 0) << "a process could not open or write the new cache";
+    }
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->Stats()->rule_entries, kProcesses);
+  }
 }
 
 TEST_F(StoreTest, UncreatableDirectoryIsAnError) {
