@@ -99,7 +99,7 @@ int RunStats(const CommonOptions& common, const CacheOptions& o) {
   out += line;
   std::snprintf(line, sizeof line,
                 "entries:      %" PRId64 " (%" PRId64 " rule results, %" PRId64
-                " per-file results), %s\n",
+                " per-file records), %s\n",
                 stats->rule_entries + stats->file_entries, stats->rule_entries, stats->file_entries,
                 HumanBytes(stats->total_bytes).c_str());
   out += line;
@@ -155,7 +155,7 @@ int RunGc(const CommonOptions& common, const CacheOptions& o) {
     return kExitUsage;
   }
   std::printf("removed %" PRId64 " entries (%" PRId64 " rule results, %" PRId64
-              " per-file results; %s), least recently used first\n",
+              " per-file records; %s), least recently used first\n",
               gc->removed_entries, before->rule_entries - after->rule_entries,
               before->file_entries - after->file_entries, HumanBytes(gc->removed_bytes).c_str());
   std::printf("kept %" PRId64 " entries (%s, limit %s); %s on disk\n",

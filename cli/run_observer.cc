@@ -78,6 +78,9 @@ void TraceRecorder::JobEnded(const Job& job, const Rule& rule, const JobOutcome&
            ", \"files\": " + std::to_string(job.per_file ? job.files.size() : 0) +
            ", \"per_file\": " + (job.per_file ? "true" : "false") +
            ", \"ran\": true, \"bytes_read\": " + std::to_string(outcome.bytes_read);
+  // The slice spans submit to the parent's reading of the outcome; run_ms
+  // is the part the worker spent on it.
+  if (outcome.run_ms >= 0) s.args += ", \"run_ms\": " + Fixed(outcome.run_ms, 3);
   if (!outcome.status.ok()) s.args += ", \"error\": " + JsonString(outcome.status.message());
   tracks_.insert(s.track);
   slices_.push_back(std::move(s));

@@ -8,6 +8,7 @@ void InlineExecutor::Submit(const Job& job) {
   outcome.worker = 0;
   outcome.start_ms = start;
   outcome.end_ms = clock_->NowMs();
+  outcome.run_ms = outcome.end_ms - start;
   done_.push_back(std::move(outcome));
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "engine/keys.h"
+#include "engine/wire.h"
 
 namespace sotinc {
 namespace {
@@ -41,28 +42,6 @@ class ManifestRecorder : public InputRecorder {
   KeyBuilder facts_;
 };
 
-// Length-prefixed fields for the manifest encoding.
-void PutField(std::string* out, std::string_view s) {
-  out->append(std::to_string(s.size()));
-  out->push_back(':');
-  out->append(s.data(), s.size());
-}
-
-bool GetField(std::string_view* in, std::string* out) {
-  size_t colon = in->find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 12) return false;
-  size_t n = 0;
-  for (size_t i = 0; i < colon; ++i) {
-    char c = (*in)[i];
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<size_t>(c - '0');
-  }
-  if (in->size() - colon - 1 < n) return false;
-  out->assign(in->substr(colon + 1, n));
-  in->remove_prefix(colon + 1 + n);
-  return true;
-}
-
 }  // namespace
 
 std::string InputManifest::Digest() const {
@@ -89,45 +68,67 @@ InputManifest CollectInputs(const Rule& rule, const Snapshot& snapshot, ContentI
   return manifest;
 }
 
+// Version 2: the wire format (engine/wire.h) with each path stored as the
+// length of the prefix it shares with the previous one plus the rest, and
+// content ids packed: a manifest lists every input of a rule, and is written
+// each time the rule runs.
+constexpr unsigned char kManifestTag = 'M';
+constexpr unsigned char kManifestVersion = 2;
+
 std::string RunManifest::Encode() const {
-  std::string out = "m1;";
-  PutField(&out, definition_digest);
-  PutField(&out, std::to_string(deps.size()));
+  std::string out;
+  out.push_back(static_cast<char>(kManifestTag));
+  out.push_back(static_cast<char>(kManifestVersion));
+  PutString(&out, definition_digest);
+  PutVarint(&out, deps.size());
   for (const auto& [id, digest] : deps) {
-    PutField(&out, id);
-    PutField(&out, digest);
+    PutString(&out, id);
+    PutString(&out, digest);
   }
-  PutField(&out, inputs.facts_digest);
-  PutField(&out, std::to_string(inputs.files.size()));
+  PutString(&out, inputs.facts_digest);
+  PutVarint(&out, inputs.files.size());
+  std::string_view previous;
   for (const auto& [path, id] : inputs.files) {
-    PutField(&out, path);
-    PutField(&out, id);
+    size_t shared = 0;
+    while (shared < previous.size() && shared < path.size() && previous[shared] == path[shared]) {
+      ++shared;
+    }
+    PutVarint(&out, shared);
+    PutString(&out, std::string_view(path).substr(shared));
+    PutContentId(&out, id);
+    previous = path;
   }
   return out;
 }
 
 bool RunManifest::Decode(std::string_view in, RunManifest* out) {
-  if (in.substr(0, 3) != "m1;") return false;
-  in.remove_prefix(3);
+  WireReader r(in);
   RunManifest m;
-  std::string count;
-  if (!GetField(&in, &m.definition_digest) || !GetField(&in, &count)) return false;
-  size_t n = std::strtoull(count.c_str(), nullptr, 10);
-  if (n > in.size()) return false;
-  for (size_t i = 0; i < n; ++i) {
+  unsigned char tag = 0, version = 0;
+  uint64_t count = 0;
+  if (!r.Byte(&tag) || tag != kManifestTag || !r.Byte(&version) || version != kManifestVersion ||
+      !r.String(&m.definition_digest) || !r.Varint(&count) || count > r.remaining()) {
+    return false;
+  }
+  for (uint64_t i = 0; i < count; ++i) {
     std::string id, digest;
-    if (!GetField(&in, &id) || !GetField(&in, &digest)) return false;
+    if (!r.String(&id) || !r.String(&digest)) return false;
     m.deps.emplace_back(std::move(id), std::move(digest));
   }
-  if (!GetField(&in, &m.inputs.facts_digest) || !GetField(&in, &count)) return false;
-  n = std::strtoull(count.c_str(), nullptr, 10);
-  if (n > in.size()) return false;
-  for (size_t i = 0; i < n; ++i) {
-    std::string path, id;
-    if (!GetField(&in, &path) || !GetField(&in, &id)) return false;
+  if (!r.String(&m.inputs.facts_digest) || !r.Varint(&count) || count > r.remaining()) return false;
+  m.inputs.files.reserve(static_cast<size_t>(count));
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t shared = 0;
+    std::string rest, id;
+    if (!r.Varint(&shared) || !r.String(&rest) || !r.ContentId(&id)) return false;
+    std::string_view previous;
+    if (!m.inputs.files.empty()) previous = m.inputs.files.back().first;
+    if (shared > previous.size()) return false;
+    std::string path(previous.substr(0, shared));
+    path += rest;
     m.inputs.files.emplace_back(std::move(path), std::move(id));
   }
-  if (!in.empty()) return false;
+  if (!r.AtEnd()) return false;
   *out = std::move(m);
   return true;
 }

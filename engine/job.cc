@@ -188,6 +188,7 @@ std::string EncodeOutcome(const JobOutcome& o) {
   for (const std::string& path : o.changed) PutString(&out, path);
   PutVarint(&out, o.files_read);
   PutVarint(&out, o.bytes_read);
+  PutDouble(&out, o.run_ms);
   return out;
 }
 
@@ -216,7 +217,8 @@ bool DecodeOutcome(std::string_view bytes, JobOutcome* o) {
   for (std::string& path : o->changed) {
     if (!r.String(&path)) return false;
   }
-  return r.Varint(&o->files_read) && r.Varint(&o->bytes_read) && r.AtEnd();
+  return r.Varint(&o->files_read) && r.Varint(&o->bytes_read) && r.Double(&o->run_ms) &&
+         r.AtEnd();
 }
 
 }  // namespace sotinc

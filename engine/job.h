@@ -72,6 +72,10 @@ struct JobOutcome {
   std::vector<std::string> changed;  // files whose size was not the listed one
   uint64_t files_read = 0;
   uint64_t bytes_read = 0;
+  // How long the job ran where it ran (ms), measured there: unlike
+  // end_ms - start_ms it leaves out the wait for a worker to start and for
+  // the parent to read the outcome. Negative when unknown.
+  double run_ms = -1;
   // Filled by the executor, never sent.
   int worker = 0;
   double start_ms = 0;

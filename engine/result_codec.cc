@@ -9,6 +9,8 @@ namespace {
 
 constexpr unsigned char kKindRule = 'R';
 constexpr unsigned char kKindFindings = 'F';
+constexpr unsigned char kKindFileRecord = 'P';
+
 
 // A result record starts with the format version and its kind.
 bool Header(WireReader& r, unsigned char kind) {
@@ -72,6 +74,60 @@ Result<std::vector<Finding>> DecodeFindings(std::string_view bytes) {
     return DecodeError("findings", r);
   }
   return findings;
+}
+
+std::string EncodeFileRecord(const std::vector<FileVerdict>& verdicts) {
+  std::string out;
+  out.push_back(static_cast<char>(kResultCodecVersion));
+  out.push_back(static_cast<char>(kKindFileRecord));
+  PutVarint(&out, verdicts.size());
+  std::string_view previous;
+  for (const FileVerdict& v : verdicts) {
+    size_t shared = 0;
+    while (shared < previous.size() && shared < v.path.size() && previous[shared] == v.path[shared]) {
+      ++shared;
+    }
+    PutVarint(&out, shared);
+    PutString(&out, std::string_view(v.path).substr(shared));
+    PutContentId(&out, v.content_id);
+    PutFindingsBody(&out, v.findings);
+    previous = v.path;
+  }
+  return out;
+}
+
+Result<std::vector<FileVerdict>> DecodeFileRecord(std::string_view bytes) {
+  WireReader r(bytes);
+  std::vector<FileVerdict> verdicts;
+  uint64_t count = 0;
+  if (Header(r, kKindFileRecord) && r.Varint(&count)) {
+    // Every file takes at least four bytes: never believe a count beyond that.
+    if (count > r.remaining() / 4) r.Fail("file count beyond the record's size");
+    for (uint64_t i = 0; i < count && !r.failed(); ++i) {
+      FileVerdict v;
+      uint64_t shared = 0;
+      std::string rest;
+      if (!r.Varint(&shared) || !r.String(&rest) || !r.ContentId(&v.content_id) ||
+          !r.FindingsBody(&v.findings)) {
+        break;
+      }
+      std::string_view previous;
+      if (!verdicts.empty()) previous = verdicts.back().path;
+      if (shared > previous.size()) {
+        r.Fail("shared path prefix longer than the previous path");
+        break;
+      }
+      v.path.reserve(shared + rest.size());
+      v.path.assign(previous.substr(0, shared)).append(rest);
+      if (!verdicts.empty() && !(previous < v.path)) {
+        r.Fail("paths out of order");
+        break;
+      }
+      verdicts.push_back(std::move(v));
+    }
+  }
+  if (r.failed() || !r.AtEnd()) return DecodeError("file record", r);
+  return verdicts;
 }
 
 std::string ResultDigest(const RuleResult& result) {

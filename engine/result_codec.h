@@ -7,6 +7,12 @@
 //                 8-byte little-endian IEEE double duration_ms,
 //                 string id, string reason, findings
 //   findings:     u8 version=1, u8 kind='F', findings         (standalone)
+//   file record:  u8 version=1, u8 kind='P', varint count, then per file,
+//                 in strictly increasing path order: varint length of the
+//                 prefix shared with the previous path, string rest of the
+//                 path, content id (u8 form: 0 = string as is, 1 = 40 hex
+//                 digits as 20 bytes, 2 = "x:" + 32 hex digits as 16 bytes),
+//                 findings body
 //   findings body: varint count, then per finding:
 //                 string path, zigzag varint line, zigzag varint column,
 //                 string message
@@ -41,6 +47,20 @@ Result<RuleResult> DecodeRuleResult(std::string_view bytes);
 // The per-file cache stores only findings (the status follows from them).
 std::string EncodeFindings(const std::vector<Finding>& findings);
 Result<std::vector<Finding>> DecodeFindings(std::string_view bytes);
+
+// The per-file results of one per-file rule for a group of files (see
+// engine/runner.cc: one record per top-level folder): each file's path,
+// the content id it was judged at, and its findings.  Encoded compactly,
+// since a record covers thousands of files and is rewritten whenever one
+// of them is judged again.
+struct FileVerdict {
+  std::string path;
+  std::string content_id;
+  std::vector<Finding> findings;
+};
+// `verdicts` must be sorted by path, without duplicates.
+std::string EncodeFileRecord(const std::vector<FileVerdict>& verdicts);
+Result<std::vector<FileVerdict>> DecodeFileRecord(std::string_view bytes);
 
 // 16 raw bytes: XXH3-128 (canonical, big-endian) of the status, reason and
 // findings, in that order.  It leaves out what does not change what a

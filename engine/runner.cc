@@ -50,10 +50,18 @@ std::string CheckDigest(const Rule& rule, const Settings& settings) {
   return key.Finish();
 }
 
-std::string FileKey(const std::string& definition, const std::string& path,
-                    const std::string& content_id) {
+// Per-file results are cached as one record per rule definition and
+// top-level folder (files at the root form the group ""): a handful of
+// sequential writes per run instead of one row per file, and a file judged
+// again rewrites only its folder's record.
+std::string_view RecordGroup(std::string_view path) {
+  size_t slash = path.find('/');
+  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+}
+
+std::string FileRecordKey(const std::string& definition, std::string_view group) {
   KeyBuilder key;
-  key.Add("file").Add(definition).Add(path).Add(content_id);
+  key.Add("file-record").Add(definition).Add(group);
   return key.Finish();
 }
 
@@ -213,6 +221,9 @@ class Runner::Evaluation {
     std::map<std::string, std::string> input_ids;  // path -> content id
     std::vector<Finding> findings;
     std::set<std::string> unstable;  // inputs that changed while we read them
+    // Per-file rules: the verdicts to cache, by record group.
+    std::map<std::string, std::vector<FileVerdict>, std::less<>> verdicts;
+    std::set<std::string, std::less<>> unchanged_groups;  // whose cached record stays as it is
     Status error;
     int jobs_left = 0;
     uint64_t fresh = 0;  // files judged fresh (per-file rules)
@@ -228,6 +239,7 @@ class Runner::Evaluation {
   void Dispatch();
   void Absorb(JobOutcome outcome);
   void Finalize(Pending* p);
+  void WriteFileRecords(Pending* p);
   void Complete(const Rule* rule, RuleResult result);
   Status StartExecutor();
 
@@ -316,6 +328,9 @@ RunReport Runner::Evaluation::Run() {
     for (JobOutcome& outcome : ended) Absorb(std::move(outcome));
   }
   if (Interrupted()) {
+    // Keep what the rules still out had judged: the next run starts there.
+    for (auto& [id, p] : pending_) WriteFileRecords(&p);
+    if (request_.cache) request_.cache->Commit();
     interrupted = executor_->interrupted();
     if (interrupted == 0 && request_.interrupts) interrupted = request_.interrupts->signal();
   }
@@ -382,23 +397,47 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
   ctx.allow_empty = rule.allow_empty;
   std::vector<JobFile> misses;
   std::vector<double> miss_costs;
+  // The cached records of the groups met so far (a damaged one is empty).
+  std::map<std::string, std::vector<FileVerdict>, std::less<>> records;
+  std::map<std::string, size_t, std::less<>> reused;  // by group
+  std::set<std::string, std::less<>> judged_groups;  // with a file to judge and cache
+  const bool use_records = request_.cache && request_.read_cache;
   for (GlobMatch& m : MatchFiles(ctx, *rule.check->file_globs(), &p->findings)) {
     const FileEntry& file = snapshot_.files[m.index];
     auto id = p->input_ids.find(file.path);
-    if (request_.cache && request_.read_cache && id != p->input_ids.end()) {
-      std::optional<std::string> value = request_.cache->Get(
-          CacheSpace::kFile, FileKey(p->keyed.manifest.definition_digest, file.path, id->second));
-      Result<std::vector<Finding>> decoded =
-          value ? DecodeFindings(*value) : Result<std::vector<Finding>>(Status::Error("miss"));
-      if (decoded.ok()) {  // a damaged entry is a miss
-        p->findings.insert(p->findings.end(), decoded->begin(), decoded->end());
+    if (use_records && id != p->input_ids.end()) {
+      std::string_view group = RecordGroup(file.path);
+      auto record = records.find(group);
+      if (record == records.end()) {
+        record = records.emplace(std::string(group), std::vector<FileVerdict>()).first;
+        std::optional<std::string> value = request_.cache->Get(
+            CacheSpace::kFile, FileRecordKey(p->keyed.manifest.definition_digest, group));
+        if (value) {
+          if (auto decoded = DecodeFileRecord(*value); decoded.ok()) record->second = std::move(*decoded);
+        }
+      }
+      std::vector<FileVerdict>& known = record->second;
+      auto v = std::lower_bound(known.begin(), known.end(), file.path,
+                                [](const FileVerdict& a, const std::string& b) { return a.path < b; });
+      if (v != known.end() && v->path == file.path && v->content_id == id->second) {
+        p->findings.insert(p->findings.end(), v->findings.begin(), v->findings.end());
+        p->verdicts[record->first].push_back(std::move(*v));
+        ++reused[record->first];
         ++counters_->file_hits;
         counters_->used_cache.insert(rule.id);
         continue;
       }
+      judged_groups.insert(record->first);
     }
     misses.push_back(JobFile{static_cast<uint32_t>(m.index), std::move(m.captures)});
     miss_costs.push_back(costs.ExpectFile(rule, file));
+  }
+  // A record every file of which was reused, with no file to judge, needs
+  // no rewrite (a file gone since makes it smaller: rewritten).
+  for (const auto& [group, known] : records) {
+    if (!known.empty() && !judged_groups.count(group) && reused[group] == known.size()) {
+      p->unchanged_groups.insert(group);
+    }
   }
   for (const auto& [begin, end] : PlanChunks(miss_costs, executor_->slots(), kMinChunkMs)) {
     Job chunk = job;
@@ -469,7 +508,7 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
     outcome.status = Status::Error("internal: a worker judged " + std::to_string(judged) +
                                    " of " + std::to_string(job.files.size()) + " files");
   }
-  double ms = outcome.end_ms - outcome.start_ms;
+  double ms = outcome.run_ms >= 0 ? outcome.run_ms : outcome.end_ms - outcome.start_ms;
   p.work_ms += ms;
   if (!outcome.status.ok() && p.error.ok()) p.error = outcome.status;
   if (job.per_file) {
@@ -482,10 +521,9 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
       ++counters_->files_checked;
       ++p.fresh;
       auto id = p.input_ids.find(file.path);
-      if (request_.cache && id != p.input_ids.end() && !p.unstable.count(file.path)) {
-        request_.cache->Put(CacheSpace::kFile,
-                            FileKey(p.keyed.manifest.definition_digest, file.path, id->second),
-                            rule.id, EncodeFindings(findings));
+      if (request_.cache && id != p.input_ids.end()) {
+        p.verdicts[std::string(RecordGroup(file.path))].push_back(
+            FileVerdict{file.path, id->second, findings});
       }
       p.findings.insert(p.findings.end(), findings.begin(), findings.end());
     }
@@ -519,15 +557,40 @@ void Runner::Evaluation::Finalize(Pending* p) {
   }
   result.duration_ms = p->work_ms;
   if (result.status != RuleStatus::kError && !result.cached) costs_.push_back({rule.id, p->work_ms});
+  WriteFileRecords(p);
   if (request_.cache && result.status != RuleStatus::kError && p->unstable.empty()) {
     request_.cache->Put(CacheSpace::kRule, p->keyed.key, rule.id, EncodeRuleResult(result));
     request_.cache->Put(CacheSpace::kRule, ManifestKey(rule.id), rule.id,
                         p->keyed.manifest.Encode());
-    request_.cache->Commit();
   }
+  if (request_.cache) request_.cache->Commit();
   std::string id = rule.id;
   Complete(&rule, std::move(result));
   pending_.erase(id);
+}
+
+// Writes the rule's per-file verdicts (also those of a rule that failed or
+// was interrupted part way: the files judged keep their results), leaving
+// out files that changed while they were read.
+void Runner::Evaluation::WriteFileRecords(Pending* p) {
+  if (!request_.cache) return;
+  for (auto& [group, verdicts] : p->verdicts) {
+    if (p->unchanged_groups.count(group)) continue;
+    if (!p->unstable.empty()) {
+      verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),
+                                    [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
+                     verdicts.end());
+    }
+    std::sort(verdicts.begin(), verdicts.end(),
+              [](const FileVerdict& a, const FileVerdict& b) { return a.path < b.path; });
+    // Equal paths cannot come from one snapshot; keep the record well formed anyway.
+    verdicts.erase(std::unique(verdicts.begin(), verdicts.end(),
+                               [](const FileVerdict& a, const FileVerdict& b) { return a.path == b.path; }),
+                   verdicts.end());
+    request_.cache->Put(CacheSpace::kFile, FileRecordKey(p->keyed.manifest.definition_digest, group),
+                        p->rule->id, EncodeFileRecord(verdicts));
+  }
+  p->verdicts.clear();
 }
 
 void Runner::Evaluation::Complete(const Rule* rule, RuleResult result) {

@@ -10,6 +10,24 @@ namespace {
 // a count above remaining/4 is a lie; checking it bounds the reserve().
 constexpr size_t kMinFindingBytes = 4;
 
+// Content id forms (PutContentId).
+constexpr unsigned char kIdString = 0;
+constexpr unsigned char kIdGitHex = 1;   // 40 lower-case hex digits (a blob id)
+constexpr unsigned char kIdHashHex = 2;  // "x:" + 32 lower-case hex digits (XXH3-128)
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+bool AllHex(std::string_view s) {
+  for (char c : s) {
+    if (HexValue(c) < 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void PutVarint(std::string* out, uint64_t v) {
@@ -121,5 +139,39 @@ bool WireReader::FindingsBody(std::vector<Finding>* out) {
 }
 
 bool WireReader::AtEnd() { return failed() ? false : (p_ == end_ || Fail("trailing bytes")); }
+
+void PutContentId(std::string* out, const std::string& id) {
+  std::string_view hex;
+  unsigned char form = kIdString;
+  if (id.size() == 40 && AllHex(id)) {
+    form = kIdGitHex;
+    hex = id;
+  } else if (id.size() == 34 && id.compare(0, 2, "x:") == 0 && AllHex(std::string_view(id).substr(2))) {
+    form = kIdHashHex;
+    hex = std::string_view(id).substr(2);
+  }
+  out->push_back(static_cast<char>(form));
+  if (form == kIdString) return PutString(out, id);
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    out->push_back(static_cast<char>(HexValue(hex[i]) * 16 + HexValue(hex[i + 1])));
+  }
+}
+
+bool WireReader::ContentId(std::string* id) {
+  unsigned char form;
+  if (!Byte(&form)) return false;
+  if (form == kIdString) return String(id);
+  if (form != kIdGitHex && form != kIdHashHex) return Fail("unknown content id form");
+  static const char kDigits[] = "0123456789abcdef";
+  const size_t bytes = form == kIdGitHex ? 20 : 16;
+  id->assign(form == kIdGitHex ? "" : "x:");
+  for (size_t i = 0; i < bytes; ++i) {
+    unsigned char b;
+    if (!Byte(&b)) return false;
+    id->push_back(kDigits[b >> 4]);
+    id->push_back(kDigits[b & 15]);
+  }
+  return true;
+}
 
 }  // namespace sotinc

@@ -21,6 +21,10 @@ void PutVarint(std::string* out, uint64_t v);
 void PutZigzag(std::string* out, int64_t v);
 void PutString(std::string* out, std::string_view s);
 void PutDouble(std::string* out, double v);
+// A content id, packed: a form byte (0 = the string as is, 1 = 40 hex
+// digits (a git blob id) as 20 bytes, 2 = "x:" + 32 hex digits as 16 bytes),
+// then the string or the raw bytes.
+void PutContentId(std::string* out, const std::string& id);
 // varint count, then per finding: path, zigzag line, zigzag column, message.
 void PutFindingsBody(std::string* out, const std::vector<Finding>& findings);
 
@@ -41,6 +45,7 @@ class WireReader {
   bool String(std::string* out);
   bool Double(double* out);
   bool FindingsBody(std::vector<Finding>* out);
+  bool ContentId(std::string* out);  // as PutContentId wrote it
   // True when every byte was consumed (and nothing failed).
   bool AtEnd();
 

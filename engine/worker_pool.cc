@@ -128,7 +128,11 @@ void SetDisposition(int sig, void (*handler)(int)) {
       outcome.status = reopened;
     } else {
       progress.Unit(-1);
+      const auto start = std::chrono::steady_clock::now();
       outcome = ExecuteJob(env, job, &progress);
+      outcome.run_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
     }
     slot->unit_start_ms.store(0);
     if (!WriteFrame(out_fd, EncodeOutcome(outcome))) break;

@@ -107,7 +107,8 @@ Impl::Attempt Impl::TryOpen(const std::string& path, const StoreOptions& options
   // journal_size_limit truncates the persistent WAL after checkpoints and
   // to zero bytes on close.
   rc = impl->db.Exec(
-      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit=4194304;");
+      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit=4194304; "
+      "PRAGMA cache_size=-65536;");
   if (rc != SQLITE_OK) return Failed(path, "setting pragmas", rc, impl->db.LastMessage());
 
   if (options.max_file_bytes > 0) {

@@ -40,7 +40,7 @@ struct FakeClockStore {
   }
 };
 
-// 2 rule results, 3 per-file results, durations of 2 rules, one run.
+// 2 rule results, 3 per-file records, durations of 2 rules, one run.
 void Populate(const std::string& path) {
   FakeClockStore s(path);
   ASSERT_TRUE(s.store);
@@ -77,7 +77,7 @@ TEST(CacheCommand, StatsOfAPopulatedDatabase) {
   RunResult r = repo.Run(Sotinc(repo, "cache stats"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_NE(r.out.find("entries:      5 (2 rule results, 3 per-file results)"), std::string::npos)
+  EXPECT_NE(r.out.find("entries:      5 (2 rule results, 3 per-file records)"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("durations:    2 rules"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("hit rate 75.0% (3 hits, 1 misses)"), std::string::npos) << r.out;
@@ -114,10 +114,10 @@ TEST(CacheCommand, GcRemovesLeastRecentlyUsedFirst) {
   // Room for two: F (oldest) and B go; G and the re-read A stay.
   r = repo.Run(Sotinc(repo, "cache gc --max-size 2100"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("removed 2 entries (1 rule results, 1 per-file results"), std::string::npos)
+  EXPECT_NE(r.out.find("removed 2 entries (1 rule results, 1 per-file records"), std::string::npos)
       << r.out;
   r = repo.Run(Sotinc(repo, "cache stats"));
-  EXPECT_NE(r.out.find("entries:      2 (1 rule results, 1 per-file results)"), std::string::npos)
+  EXPECT_NE(r.out.find("entries:      2 (1 rule results, 1 per-file records)"), std::string::npos)
       << r.out;
   {
     FakeClockStore s(db);
@@ -133,7 +133,7 @@ TEST(CacheCommand, GcRemovesLeastRecentlyUsedFirst) {
   r = repo.Run(Sotinc(repo, "cache gc --max-size 1KiB"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = repo.Run(Sotinc(repo, "cache stats"));
-  EXPECT_NE(r.out.find("entries:      1 (1 rule results, 0 per-file results)"), std::string::npos)
+  EXPECT_NE(r.out.find("entries:      1 (1 rule results, 0 per-file records)"), std::string::npos)
       << r.out;
 }
 
@@ -154,7 +154,7 @@ TEST(CacheCommand, ClearEmptiesTheDatabase) {
   EXPECT_NE(r.out.find("removed 5 entries"), std::string::npos) << r.out;
   r = repo.Run(Sotinc(repo, "cache stats"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("entries:      0 (0 rule results, 0 per-file results)"), std::string::npos)
+  EXPECT_NE(r.out.find("entries:      0 (0 rule results, 0 per-file records)"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("durations:    0 rules"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("last run:     none recorded"), std::string::npos) << r.out;

@@ -882,12 +882,23 @@ TEST(IncrementalExplainTest, ManifestRoundTrips) {
   RunManifest m;
   m.definition_digest = std::string("\0\1def", 5);
   m.deps = {{"A", "x"}};
-  m.inputs.files = {{"a:b", "id:1"}, {"c", ""}};
+  m.inputs.files = {{"a:b", "id:1"},
+                    {"a:bc/d", std::string(40, '0')},
+                    {"a:bc/e", "x:ffffffffffffffffffffffffffffffff"},
+                    {"c", ""},
+                    {"", "size:3"}};
   m.inputs.facts_digest = "facts";
   RunManifest back;
-  ASSERT_TRUE(RunManifest::Decode(m.Encode(), &back));
-  EXPECT_EQ(back.Encode(), m.Encode());
-  EXPECT_FALSE(RunManifest::Decode(m.Encode().substr(0, 10), &back));
+  const std::string bytes = m.Encode();
+  ASSERT_TRUE(RunManifest::Decode(bytes, &back));
+  EXPECT_EQ(back.definition_digest, m.definition_digest);
+  EXPECT_EQ(back.deps, m.deps);
+  EXPECT_EQ(back.inputs.files, m.inputs.files);
+  EXPECT_EQ(back.inputs.facts_digest, m.inputs.facts_digest);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(RunManifest::Decode(bytes.substr(0, n), &back)) << "truncated to " << n;
+  }
+  EXPECT_FALSE(RunManifest::Decode(bytes + "x", &back));
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ TEST(JobCodec, RoundTrips) {
   o.changed = {"d"};
   o.files_read = 4;
   o.bytes_read = 1ull << 33;
+  o.run_ms = 0.125;
   JobOutcome ob;
   ASSERT_TRUE(DecodeOutcome(EncodeOutcome(o), &ob));
   EXPECT_EQ(ob.id, 9u);
@@ -51,6 +52,7 @@ TEST(JobCodec, RoundTrips) {
   EXPECT_EQ(ob.changed, o.changed);
   EXPECT_EQ(ob.files_read, 4u);
   EXPECT_EQ(ob.bytes_read, o.bytes_read);
+  EXPECT_EQ(ob.run_ms, 0.125);
 }
 
 TEST(JobCodec, RejectsEveryTruncationAndGarbage) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <cstdio>
 #include <random>
 
 namespace sotinc {
@@ -217,6 +218,85 @@ TEST(ResultCodecTest, DigestCoversStatusReasonAndFindings) {
   shifted.findings[0].path = "a/b.p";
   shifted.findings[0].message = "ytab found";
   EXPECT_NE(ResultDigest(shifted), digest);
+}
+
+}  // namespace
+}  // namespace sotinc
+
+namespace sotinc {
+namespace {
+
+std::vector<FileVerdict> SampleVerdicts() {
+  return {
+      {"", "size:0", {}},  // an empty path and an unpacked id
+      {"a/b.py", std::string(40, 'f'), {{"a/b.py", 3, 5, "tab found"}}},
+      {"a/b.pyc", "x:0123456789abcdef0123456789abcdef", {}},
+      {"a/c d/\xff\n.py", "0123456789abcdef0123456789abcdef01234567", {}},
+      {"b", "X:0123456789ABCDEF0123456789ABCDEF", {{"", 0, 0, "upper-case hex is kept as is"}}},
+  };
+}
+
+bool SameVerdicts(const std::vector<FileVerdict>& a, const std::vector<FileVerdict>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].path != b[i].path || a[i].content_id != b[i].content_id ||
+        a[i].findings != b[i].findings) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(FileRecordCodecTest, RoundTripsEveryPathAndIdForm) {
+  const std::vector<FileVerdict> v = SampleVerdicts();
+  auto decoded = DecodeFileRecord(EncodeFileRecord(v));
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_TRUE(SameVerdicts(v, *decoded));
+  auto empty = DecodeFileRecord(EncodeFileRecord({}));
+  ASSERT_TRUE(empty.ok()) << empty.error();
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(FileRecordCodecTest, SharedPrefixesAndPackedIdsKeepRecordsSmall) {
+  std::vector<FileVerdict> v;
+  for (int i = 0; i < 1000; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "07_payments/shards/03_ingest/tools/python/mod_%04d.py", i);
+    v.push_back({name, std::string(40, 'a' + (i % 6)), {}});
+  }
+  const std::string bytes = EncodeFileRecord(v);
+  // ~50 bytes of path and 40 of id per file, stored in under 35.
+  EXPECT_LT(bytes.size(), 35u * v.size());
+  auto decoded = DecodeFileRecord(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_TRUE(SameVerdicts(v, *decoded));
+}
+
+TEST(FileRecordCodecTest, DamageIsAnErrorNeverAWrongRecord) {
+  const std::string good = EncodeFileRecord(SampleVerdicts());
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_FALSE(DecodeFileRecord(good.substr(0, n)).ok()) << "truncated to " << n;
+  }
+  EXPECT_FALSE(DecodeFileRecord(good + "x").ok());
+  EXPECT_FALSE(DecodeFileRecord(EncodeFindings({})).ok()) << "another kind";
+  // Out of order, or a shared prefix longer than the previous path.
+  std::vector<FileVerdict> unordered = {{"b", "1", {}}, {"a", "1", {}}};
+  EXPECT_FALSE(DecodeFileRecord(EncodeFileRecord(unordered)).ok());
+  std::string bad = EncodeFileRecord({{"ab", "1", {}}});
+  // version, kind, count=1, shared=0 -> shared=5 (beyond the empty previous path)
+  bad[3] = 5;
+  EXPECT_FALSE(DecodeFileRecord(bad).ok());
+  std::mt19937 rng(7);
+  for (int i = 0; i < 2000; ++i) {
+    std::string mutated = good;
+    mutated[rng() % mutated.size()] = static_cast<char>(rng());
+    auto r = DecodeFileRecord(mutated);  // must not crash; a damaged id byte may still decode
+    if (r.ok()) {
+      auto again = DecodeFileRecord(EncodeFileRecord(*r));
+      ASSERT_TRUE(again.ok()) << again.error();
+      EXPECT_TRUE(SameVerdicts(*r, *again)) << "what decodes must be a well-formed record";
+    }
+  }
 }
 
 }  // namespace
