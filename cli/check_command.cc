@@ -288,6 +288,23 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     PrintError(selected.error());
     return kExitUsage;
   }
+  // The workers are forked before the files are listed, while this
+  // process is small (engine/worker_pool.h).
+  std::unique_ptr<ProcessRunner> processes = NewSubprocessRunner();
+  SteadyClock clock;
+  Result<std::unique_ptr<InterruptWatch>> watch = InterruptWatch::Install();
+  if (!watch.ok()) PrintWarning(watch.error() + " (Ctrl-C will not stop the run cleanly)");
+  PoolOptions pool_options;
+  pool_options.workers = o.jobs > 0 ? o.jobs : ws.config.settings.jobs;
+  if (pool_options.workers <= 0) pool_options.workers = CpuCount();
+  pool_options.memory_limit = ws.config.settings.worker_memory;
+  pool_options.clock = &clock;
+  pool_options.interrupts = watch.ok() ? watch->get() : nullptr;
+  pool_options.rules = &ws.graph->rules();
+  pool_options.source = ws.source.get();
+  pool_options.processes = processes.get();
+  std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
+
   Result<Snapshot> snapshot = ws.TakeSnapshot();
   if (!snapshot.ok()) {
     PrintError("cannot list the files of the " + ws.source->description() + ": " +
@@ -308,18 +325,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     to_run = NarrowToAffected(ws, o, *snapshot, cache, *selected);
   }
 
-  std::unique_ptr<ProcessRunner> processes = NewSubprocessRunner();
-  SteadyClock clock;
   CostModel costs = LoadCosts(store.get());
-  Result<std::unique_ptr<InterruptWatch>> watch = InterruptWatch::Install();
-  if (!watch.ok()) PrintWarning(watch.error() + " (Ctrl-C will not stop the run cleanly)");
-  PoolOptions pool_options;
-  pool_options.workers = o.jobs > 0 ? o.jobs : ws.config.settings.jobs;
-  if (pool_options.workers <= 0) pool_options.workers = CpuCount();
-  pool_options.memory_limit = ws.config.settings.worker_memory;
-  pool_options.clock = &clock;
-  pool_options.interrupts = watch.ok() ? watch->get() : nullptr;
-  std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
 
   ObserverList observers;
   std::unique_ptr<ProgressLine> progress;

@@ -3,6 +3,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <unordered_map>
 
 #include "engine/keys.h"
 #include "engine/materialize.h"
@@ -13,6 +14,7 @@ namespace {
 
 constexpr unsigned char kJobTag = 'J';
 constexpr unsigned char kOutcomeTag = 'O';
+constexpr unsigned char kStartTag = 'S';
 
 // Reads through the source and notes what the parent needs to decide
 // whether the result may be cached: the id of every read of a file the
@@ -121,6 +123,92 @@ JobOutcome ExecuteJob(const JobEnv& env, const Job& job, JobProgress* progress) 
   // findings are still right, and the parent caches them.
   if (!out.status.ok()) out.findings.clear();
   return out;
+}
+
+std::string EncodeJobStart(const JobEnv& env, const std::vector<const Rule*>& universe) {
+  std::unordered_map<const Rule*, uint64_t> index;
+  for (size_t i = 0; i < universe.size(); ++i) index.emplace(universe[i], i);
+  std::string out;
+  out.push_back(static_cast<char>(kStartTag));
+  PutVarint(&out, env.rules.size());
+  for (const Rule* rule : env.rules) {
+    auto it = index.find(rule);
+    // A rule the worker does not know: an index it rejects.
+    PutVarint(&out, it == index.end() ? universe.size() : it->second);
+  }
+  PutZigzag(&out, env.settings.jobs);
+  PutZigzag(&out, env.settings.timeout_ms);
+  PutVarint(&out, env.settings.max_file_bytes);
+  PutVarint(&out, env.settings.worker_memory);
+  PutString(&out, env.workdir);
+  PutString(&out, env.temp_root);
+  const std::vector<FileEntry>& files = env.snapshot->files;
+  PutVarint(&out, files.size());
+  std::string_view previous;
+  for (const FileEntry& f : files) {
+    size_t shared = 0;
+    while (shared < previous.size() && shared < f.path.size() && previous[shared] == f.path[shared]) {
+      ++shared;
+    }
+    PutVarint(&out, shared);
+    PutString(&out, std::string_view(f.path).substr(shared));
+    PutVarint(&out, f.size);
+    out.push_back(static_cast<char>(f.type));
+    PutContentId(&out, f.content_id);
+    PutZigzag(&out, f.mtime_ns);
+    PutZigzag(&out, f.ctime_ns);
+    PutVarint(&out, f.ino);
+    previous = f.path;
+  }
+  return out;
+}
+
+bool DecodeJobStart(std::string_view bytes, const std::vector<const Rule*>& universe,
+                    JobEnv* env, Snapshot* snapshot) {
+  WireReader r(bytes);
+  unsigned char tag = 0;
+  uint64_t count = 0;
+  if (!r.Byte(&tag) || tag != kStartTag || !r.Varint(&count) || count > r.remaining()) {
+    return false;
+  }
+  env->rules.clear();
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t index = 0;
+    if (!r.Varint(&index) || index >= universe.size()) return false;
+    env->rules.push_back(universe[static_cast<size_t>(index)]);
+  }
+  uint64_t jobs = 0, timeout = 0, ctime = 0, mtime = 0;
+  if (!r.Varint(&jobs) || !r.Varint(&timeout) || !r.Varint(&env->settings.max_file_bytes) ||
+      !r.Varint(&env->settings.worker_memory) || !r.String(&env->workdir) ||
+      !r.String(&env->temp_root) || !r.Varint(&count) || count > r.remaining()) {
+    return false;
+  }
+  env->settings.jobs = static_cast<int>(static_cast<int64_t>(jobs >> 1) ^ -static_cast<int64_t>(jobs & 1));
+  env->settings.timeout_ms = static_cast<int64_t>(timeout >> 1) ^ -static_cast<int64_t>(timeout & 1);
+  std::vector<FileEntry> files(static_cast<size_t>(count));
+  std::string_view previous;
+  for (FileEntry& f : files) {
+    uint64_t shared = 0;
+    unsigned char type = 0;
+    std::string rest;
+    if (!r.Varint(&shared) || shared > previous.size() || !r.String(&rest) || !r.Varint(&f.size) ||
+        !r.Byte(&type) || type > static_cast<unsigned char>(FileType::kSubmodule) ||
+        !r.ContentId(&f.content_id) || !r.Varint(&mtime) || !r.Varint(&ctime) ||
+        !r.Varint(&f.ino)) {
+      return false;
+    }
+    f.path.assign(previous.substr(0, static_cast<size_t>(shared))).append(rest);
+    f.type = static_cast<FileType>(type);
+    f.mtime_ns = static_cast<int64_t>(mtime >> 1) ^ -static_cast<int64_t>(mtime & 1);
+    f.ctime_ns = static_cast<int64_t>(ctime >> 1) ^ -static_cast<int64_t>(ctime & 1);
+    previous = f.path;
+  }
+  if (!r.AtEnd()) return false;
+  // Already sorted, unique and filtered by the parent: FromEntries only
+  // builds the tree.
+  *snapshot = Snapshot::FromEntries(std::move(files), GlobList());
+  env->snapshot = snapshot;
+  return true;
 }
 
 std::string EncodeJob(const Job& job) {

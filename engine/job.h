@@ -82,6 +82,19 @@ struct JobOutcome {
   double end_ms = 0;
 };
 
+// What a worker receives once, before its first job: the run's part of
+// JobEnv. Workers are forked before the snapshot exists (a fork of a small
+// process is cheap, and nothing the parent writes afterwards is copied on
+// write), so the snapshot travels here. Rules travel as indexes into the
+// list of rules the worker was forked with (`universe`); source and
+// process runner are the worker's own.
+std::string EncodeJobStart(const JobEnv& env, const std::vector<const Rule*>& universe);
+// Fills env->rules, settings, workdir and temp_root, and *snapshot (which
+// env->snapshot then points to). False on a malformed message or a rule
+// index outside `universe`.
+bool DecodeJobStart(std::string_view bytes, const std::vector<const Rule*>& universe,
+                    JobEnv* env, Snapshot* snapshot);
+
 std::string EncodeJob(const Job& job);
 bool DecodeJob(std::string_view bytes, Job* job);
 std::string EncodeOutcome(const JobOutcome& outcome);

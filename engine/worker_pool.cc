@@ -21,6 +21,9 @@ namespace {
 // Larger messages are a bug (or a damaged pipe), never a real outcome.
 constexpr uint32_t kMaxFrameBytes = 1u << 30;
 
+// A worker's exit status when its start message is malformed (a bug).
+constexpr int kBadStartExit = 70;
+
 // What a worker publishes for the parent's watchdog, in shared memory.
 struct SharedSlot {
   std::atomic<int64_t> unit_start_ms;  // steady clock; 0 = idle
@@ -95,7 +98,15 @@ void SetDisposition(int sig, void (*handler)(int)) {
   sigaction(sig, &sa, nullptr);
 }
 
-[[noreturn]] void WorkerMain(const JobEnv& env, pid_t parent, int in_fd, int out_fd,
+// What a worker is forked with: the rules its jobs may name, and its own
+// source and process runner (the rest of JobEnv comes in the start message).
+struct WorkerBase {
+  const std::vector<const Rule*>* rules = nullptr;
+  FileSource* source = nullptr;
+  ProcessRunner* processes = nullptr;
+};
+
+[[noreturn]] void WorkerMain(const WorkerBase& base, pid_t parent, int in_fd, int out_fd,
                              SharedSlot* slot, uint64_t memory_limit) {
   // The parent's interrupt handler must not run here: signals are the
   // parent's to handle, and it kills us when it must.
@@ -112,13 +123,25 @@ void SetDisposition(int sig, void (*handler)(int)) {
     struct rlimit limit = {memory_limit, memory_limit};
     setrlimit(RLIMIT_AS, &limit);
   }
-  Status reopened = env.source->ReopenAfterFork();
-  if (env.processes) {
-    env.processes->set_spawn_observer([slot](int pgid) { slot->pgid.store(pgid); });
+  Status reopened = base.source->ReopenAfterFork();
+  if (base.processes) {
+    base.processes->set_spawn_observer([slot](int pgid) { slot->pgid.store(pgid); });
   }
   SlotProgress progress(slot);
+  JobEnv env;
+  env.source = base.source;
+  env.processes = base.processes;
+  Snapshot snapshot;
+  bool started = false;
   std::string frame;
   while (ReadFrame(in_fd, &frame)) {
+    if (!started) {
+      // The first message is the run's start (EncodeJobStart); nothing
+      // can be done without it.
+      if (!DecodeJobStart(frame, *base.rules, &env, &snapshot)) _exit(kBadStartExit);
+      started = true;
+      continue;
+    }
     Job job;
     JobOutcome outcome;
     if (!DecodeJob(frame, &job)) {
@@ -149,6 +172,9 @@ std::string DescribeEnd(int status) {
     if (sig == SIGKILL) text += ", killed from outside (the kernel's OOM killer does this)";
     return text;
   }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kBadStartExit) {
+    return "internal: a worker could not read its start message";
+  }
   if (WIFEXITED(status)) return "worker exited with status " + std::to_string(WEXITSTATUS(status));
   return "worker ended";
 }
@@ -157,6 +183,14 @@ class WorkerPool : public Executor {
  public:
   explicit WorkerPool(const PoolOptions& options) : o_(options) {
     o_.workers = std::max(1, o_.workers);
+    if (o_.rules != nullptr && o_.source != nullptr) {
+      // Fork every worker now, while this process is small.
+      universe_ = *o_.rules;
+      base_ = WorkerBase{&universe_, o_.source, o_.processes};
+      if (Open().ok()) {
+        for (int i = 0; i < o_.workers; ++i) Spawn(i);
+      }
+    }
   }
   ~WorkerPool() override { Stop(); }
 
@@ -166,23 +200,20 @@ class WorkerPool : public Executor {
 
   Status Start(const JobEnv& env) override {
     env_ = &env;
-    size_t bytes = sizeof(SharedSlot) * static_cast<size_t>(o_.workers);
-    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) {
-      return Status::Error(std::string("cannot map worker slots: ") + std::strerror(errno));
+    if (base_.rules == nullptr) {
+      // Not forked in advance: the workers get this run's rules and
+      // objects, and are forked when there is work for them.
+      universe_ = env.rules;
+      base_ = WorkerBase{&universe_, env.source, env.processes};
     }
-    shared_ = static_cast<SharedSlot*>(mem);
-    shared_bytes_ = bytes;
-    for (int i = 0; i < o_.workers; ++i) new (&shared_[i]) SharedSlot{{0}, {-1}, {0}};
-    struct sigaction ignore;
-    std::memset(&ignore, 0, sizeof ignore);
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &old_pipe_);
-    started_ = true;
-    workers_.resize(static_cast<size_t>(o_.workers));
-    // The first worker now, so that a failure to fork is the run's error;
-    // the others when there is work for them (a one-job run forks one).
-    return Spawn(0);
+    start_message_ = EncodeJobStart(env, universe_);
+    if (!opened_) {
+      if (Status s = Open(); !s.ok()) return s;
+    }
+    // The first worker now (if it is not running), so that a failure to
+    // fork is the run's error; the others when there is work for them.
+    if (workers_[0].pid < 0) return Spawn(0);
+    return Status::Ok();
   }
 
   void Submit(const Job& job) override {
@@ -205,7 +236,9 @@ class WorkerPool : public Executor {
       shared_[i].unit.store(-1);
       shared_[i].unit_start_ms.store(SteadyMs());
       ++busy_;
-      if (w.pid < 0 || !WriteFrame(w.to, EncodeJob(job))) {
+      bool sent = w.pid >= 0 && (w.primed || WriteFrame(w.to, start_message_));
+      w.primed = sent;
+      if (!sent || !WriteFrame(w.to, EncodeJob(job))) {
         // The worker was gone before it got the job (or none could start).
         Finish(static_cast<int>(i), Status::Error(w.pid < 0 ? spawn_error_ : Ended(i)));
       }
@@ -240,6 +273,7 @@ class WorkerPool : public Executor {
     sigaction(SIGPIPE, &old_pipe_, nullptr);
     munmap(shared_, shared_bytes_);
     shared_ = nullptr;
+    opened_ = false;
   }
 
  private:
@@ -248,9 +282,30 @@ class WorkerPool : public Executor {
     int to = -1;    // jobs, parent -> worker
     int from = -1;  // outcomes, worker -> parent
     bool busy = false;
+    bool primed = false;  // has the start message
     Job job;
     double start_ms = 0;
   };
+
+  // The shared slots, SIGPIPE ignored, the worker table.
+  Status Open() {
+    size_t bytes = sizeof(SharedSlot) * static_cast<size_t>(o_.workers);
+    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+      return SpawnError(std::string("cannot map worker slots: ") + std::strerror(errno));
+    }
+    shared_ = static_cast<SharedSlot*>(mem);
+    shared_bytes_ = bytes;
+    for (int i = 0; i < o_.workers; ++i) new (&shared_[i]) SharedSlot{{0}, {-1}, {0}};
+    struct sigaction ignore;
+    std::memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old_pipe_);
+    opened_ = true;
+    started_ = true;
+    workers_.resize(static_cast<size_t>(o_.workers));
+    return Status::Ok();
+  }
 
   Status Spawn(int i) {
     int jobs[2], outcomes[2];
@@ -276,7 +331,7 @@ class WorkerPool : public Executor {
       }
       close(jobs[1]);
       close(outcomes[0]);
-      WorkerMain(*env_, parent, jobs[0], outcomes[1], &shared_[i], o_.memory_limit);
+      WorkerMain(base_, parent, jobs[0], outcomes[1], &shared_[i], o_.memory_limit);
     }
     int fork_errno = errno;
     pthread_sigmask(SIG_SETMASK, &saved, nullptr);
@@ -292,6 +347,7 @@ class WorkerPool : public Executor {
     w.pid = pid;
     w.to = jobs[1];
     w.from = outcomes[0];
+    w.primed = false;
     return Status::Ok();
   }
 
@@ -431,6 +487,10 @@ class WorkerPool : public Executor {
 
   PoolOptions o_;
   const JobEnv* env_ = nullptr;
+  std::vector<const Rule*> universe_;  // what Job::rule-s index in the workers
+  WorkerBase base_;
+  std::string start_message_;
+  bool opened_ = false;
   SharedSlot* shared_ = nullptr;
   size_t shared_bytes_ = 0;
   std::vector<Worker> workers_;

@@ -1,9 +1,15 @@
 // The worker process pool: `sotinc check -j N` (engine/executor.h).
 //
-// Up to N workers, each forked once per run when there is work for it (a
-// run with one job forks one; a run with none, none), after the snapshot
-// and the rules exist: a worker inherits them (copy-on-write) and
-// receives only small jobs over a pipe (engine/job.h), each a length-
+// N workers, each forked once per run. With PoolOptions::rules and source
+// set (what `sotinc check` does), all of them are forked when the pool is
+// made, before the caller lists the files: forking a process copies its
+// page tables, and every page either side writes afterwards is copied on
+// the fault, which for a parent holding a 25,000-file snapshot cost
+// hundreds of milliseconds of its CPU time per worker on the benchmark
+// machine. Without them (the tests' runners), a worker is forked when
+// there is work for it. Either way a worker's first message is the run's
+// start (EncodeJobStart: the snapshot, the run's rules as indexes, the
+// settings), then small jobs over a pipe (engine/job.h), each a length-
 // prefixed message; it sends back the outcome in the same form. After the
 // fork a worker reopens its own libgit2 handle (FileSource::ReopenAfterFork),
 // puts itself in a process group of its own (a Ctrl-C on the terminal
@@ -31,6 +37,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "engine/clock.h"
 #include "engine/executor.h"
@@ -44,6 +51,13 @@ struct PoolOptions {
   int64_t grace_ms = 2000;    // watchdog margin beyond a job's timeout
   Clock* clock = nullptr;     // for outcome start/end times (required)
   const InterruptWatch* interrupts = nullptr;  // optional
+  // Fork the workers at once: the rules any run's jobs may name (every
+  // JobEnv::rules entry must be one of them), the source the workers read
+  // (its ReopenAfterFork is called in each) and their process runner. All
+  // must outlive the pool.
+  const std::vector<const Rule*>* rules = nullptr;
+  FileSource* source = nullptr;
+  ProcessRunner* processes = nullptr;
 };
 
 std::unique_ptr<Executor> NewWorkerPool(const PoolOptions& options);
