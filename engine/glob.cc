@@ -159,7 +159,9 @@ std::vector<GlobMatch> GlobList::MatchAll(const PathIndex& paths,
     const Glob& glob = positive_[0];
     const std::string& suffix = glob.literal_suffix();
     const bool one_pass = glob.impl_->simple || glob.impl_->capture_names.empty();
-    for (uint32_t idx : Candidates(glob, paths)) {
+    const std::vector<uint32_t> candidates = Candidates(glob, paths);
+    out.reserve(candidates.size());  // address space only, until written
+    for (uint32_t idx : candidates) {
       const std::string& path = paths.paths()[idx];
       if (path.size() < suffix.size() ||
           path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {

@@ -2,6 +2,8 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
+
 #include "engine/wire.h"
 
 namespace sotinc {
@@ -128,6 +130,67 @@ Result<std::vector<FileVerdict>> DecodeFileRecord(std::string_view bytes) {
   }
   if (r.failed() || !r.AtEnd()) return DecodeError("file record", r);
   return verdicts;
+}
+
+bool FileRecordIndex::Parse(std::string bytes) {
+  bytes_ = std::move(bytes);
+  buffer_.clear();
+  entries_.clear();
+  WireReader r(bytes_);
+  uint64_t count = 0;
+  std::string rest, id;
+  std::vector<Finding> findings;
+  size_t previous_at = 0, previous_size = 0;
+  if (Header(r, kKindFileRecord) && r.Varint(&count) && count <= r.remaining() / 4) {
+    entries_.reserve(static_cast<size_t>(count));
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t shared = 0;
+      if (!r.Varint(&shared) || !r.String(&rest) || !r.ContentId(&id)) break;
+      if (shared > previous_size) {
+        r.Fail("shared path prefix longer than the previous path");
+        break;
+      }
+      Entry e;
+      e.path_at = buffer_.size();
+      buffer_.append(buffer_, previous_at, static_cast<size_t>(shared)).append(rest);
+      e.path_size = buffer_.size() - e.path_at;
+      if (i > 0 && !(std::string_view(buffer_).substr(previous_at, previous_size) <
+                     std::string_view(buffer_).substr(e.path_at, e.path_size))) {
+        r.Fail("paths out of order");
+        break;
+      }
+      e.id_at = buffer_.size();
+      buffer_.append(id);
+      e.id_size = id.size();
+      e.findings_at = bytes_.size() - r.remaining();
+      if (!r.FindingsBody(&findings)) break;
+      previous_at = e.path_at;
+      previous_size = e.path_size;
+      entries_.push_back(e);
+    }
+  } else if (!r.failed()) {
+    r.Fail("file count beyond the record's size");
+  }
+  if (r.failed() || !r.AtEnd() || entries_.size() != count) {
+    bytes_.clear();
+    buffer_.clear();
+    entries_.clear();
+    return false;
+  }
+  return true;
+}
+
+const FileRecordIndex::Entry* FileRecordIndex::Find(std::string_view wanted) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), wanted,
+                             [this](const Entry& e, std::string_view p) { return path(e) < p; });
+  return it != entries_.end() && path(*it) == wanted ? &*it : nullptr;
+}
+
+std::vector<Finding> FileRecordIndex::findings(const Entry& e) const {
+  WireReader r(std::string_view(bytes_).substr(e.findings_at));
+  std::vector<Finding> out;
+  r.FindingsBody(&out);  // checked by Parse
+  return out;
 }
 
 std::string ResultDigest(const RuleResult& result) {

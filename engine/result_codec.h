@@ -62,6 +62,30 @@ struct FileVerdict {
 std::string EncodeFileRecord(const std::vector<FileVerdict>& verdicts);
 Result<std::vector<FileVerdict>> DecodeFileRecord(std::string_view bytes);
 
+// A file record read for lookups, without a string per file: paths and ids
+// are rebuilt into one buffer, and a file's findings are decoded only when
+// asked for. What a run does with the records of the rules it reruns.
+class FileRecordIndex {
+ public:
+  struct Entry {
+    size_t path_at, path_size, id_at, id_size;  // in the buffer
+    size_t findings_at;                         // in the record's bytes
+  };
+  // False (and empty) when `bytes` is not a well-formed record.
+  bool Parse(std::string bytes);
+  // The entry of `path`, or null.
+  const Entry* Find(std::string_view path) const;
+  std::string_view path(const Entry& e) const { return {buffer_.data() + e.path_at, e.path_size}; }
+  std::string_view content_id(const Entry& e) const { return {buffer_.data() + e.id_at, e.id_size}; }
+  std::vector<Finding> findings(const Entry& e) const;
+  const std::vector<Entry>& entries() const { return entries_; }
+
+ private:
+  std::string bytes_;
+  std::string buffer_;
+  std::vector<Entry> entries_;  // sorted by path
+};
+
 // 16 raw bytes: XXH3-128 (canonical, big-endian) of the status, reason and
 // findings, in that order.  It leaves out what does not change what a
 // dependent sees: id, severity, duration_ms and cached.  Two results with

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_map>
 
 #include "engine/content_ids.h"
 #include "engine/inputs.h"
@@ -218,12 +219,17 @@ class Runner::Evaluation {
     const Rule* rule = nullptr;
     Keyed keyed;
     std::string explain;
-    std::map<std::string, std::string> input_ids;  // path -> content id
+    // path -> content id, viewing keyed.manifest.inputs.files
+    std::unordered_map<std::string_view, std::string_view> input_ids;
     std::vector<Finding> findings;
     std::set<std::string> unstable;  // inputs that changed while we read them
-    // Per-file rules: the verdicts to cache, by record group.
+    // Per-file rules, by record group: the cached records read, the entries
+    // of them reused, the files judged now, and the groups whose record
+    // stays as it is.
+    std::map<std::string, FileRecordIndex, std::less<>> records;
+    std::map<std::string, std::vector<const FileRecordIndex::Entry*>, std::less<>> reused;
     std::map<std::string, std::vector<FileVerdict>, std::less<>> verdicts;
-    std::set<std::string, std::less<>> unchanged_groups;  // whose cached record stays as it is
+    std::set<std::string, std::less<>> unchanged_groups;
     Status error;
     int jobs_left = 0;
     uint64_t fresh = 0;  // files judged fresh (per-file rules)
@@ -369,7 +375,8 @@ void Runner::Evaluation::Resolve(const Rule* rule) {
   p.rule = rule;
   p.keyed = std::move(*keyed);
   if (request_.explain) p.explain = WhyItRuns(request_, *rule, p.keyed.manifest);
-  p.input_ids.insert(p.keyed.manifest.inputs.files.begin(), p.keyed.manifest.inputs.files.end());
+  p.input_ids.reserve(p.keyed.manifest.inputs.files.size());
+  for (const auto& [path, id] : p.keyed.manifest.inputs.files) p.input_ids.emplace(path, id);
   PlanJobs(&p);
   p.work_ms = runner_->clock_->NowMs() - start;
   if (p.jobs_left == 0) Finalize(&p);
@@ -397,9 +404,6 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
   ctx.allow_empty = rule.allow_empty;
   std::vector<JobFile> misses;
   std::vector<double> miss_costs;
-  // The cached records of the groups met so far (a damaged one is empty).
-  std::map<std::string, std::vector<FileVerdict>, std::less<>> records;
-  std::map<std::string, size_t, std::less<>> reused;  // by group
   std::set<std::string, std::less<>> judged_groups;  // with a file to judge and cache
   const bool use_records = request_.cache && request_.read_cache;
   for (GlobMatch& m : MatchFiles(ctx, *rule.check->file_globs(), &p->findings)) {
@@ -407,22 +411,20 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
     auto id = p->input_ids.find(file.path);
     if (use_records && id != p->input_ids.end()) {
       std::string_view group = RecordGroup(file.path);
-      auto record = records.find(group);
-      if (record == records.end()) {
-        record = records.emplace(std::string(group), std::vector<FileVerdict>()).first;
+      auto record = p->records.find(group);
+      if (record == p->records.end()) {
+        // Read once per group; a missing or damaged record is empty.
+        record = p->records.emplace(std::string(group), FileRecordIndex()).first;
         std::optional<std::string> value = request_.cache->Get(
             CacheSpace::kFile, FileRecordKey(p->keyed.manifest.definition_digest, group));
-        if (value) {
-          if (auto decoded = DecodeFileRecord(*value); decoded.ok()) record->second = std::move(*decoded);
-        }
+        if (value) record->second.Parse(std::move(*value));
       }
-      std::vector<FileVerdict>& known = record->second;
-      auto v = std::lower_bound(known.begin(), known.end(), file.path,
-                                [](const FileVerdict& a, const std::string& b) { return a.path < b; });
-      if (v != known.end() && v->path == file.path && v->content_id == id->second) {
-        p->findings.insert(p->findings.end(), v->findings.begin(), v->findings.end());
-        p->verdicts[record->first].push_back(std::move(*v));
-        ++reused[record->first];
+      const FileRecordIndex& known = record->second;
+      const FileRecordIndex::Entry* e = known.Find(file.path);
+      if (e != nullptr && known.content_id(*e) == id->second) {
+        std::vector<Finding> findings = known.findings(*e);
+        p->findings.insert(p->findings.end(), findings.begin(), findings.end());
+        p->reused[record->first].push_back(e);
         ++counters_->file_hits;
         counters_->used_cache.insert(rule.id);
         continue;
@@ -434,8 +436,10 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
   }
   // A record every file of which was reused, with no file to judge, needs
   // no rewrite (a file gone since makes it smaller: rewritten).
-  for (const auto& [group, known] : records) {
-    if (!known.empty() && !judged_groups.count(group) && reused[group] == known.size()) {
+  for (const auto& [group, known] : p->records) {
+    auto reused = p->reused.find(group);
+    if (!known.entries().empty() && !judged_groups.count(group) && reused != p->reused.end() &&
+        reused->second.size() == known.entries().size()) {
       p->unchanged_groups.insert(group);
     }
   }
@@ -523,7 +527,7 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
       auto id = p.input_ids.find(file.path);
       if (request_.cache && id != p.input_ids.end()) {
         p.verdicts[std::string(RecordGroup(file.path))].push_back(
-            FileVerdict{file.path, id->second, findings});
+            FileVerdict{file.path, std::string(id->second), findings});
       }
       p.findings.insert(p.findings.end(), findings.begin(), findings.end());
     }
@@ -574,12 +578,21 @@ void Runner::Evaluation::Finalize(Pending* p) {
 // out files that changed while they were read.
 void Runner::Evaluation::WriteFileRecords(Pending* p) {
   if (!request_.cache) return;
-  for (auto& [group, verdicts] : p->verdicts) {
+  std::set<std::string, std::less<>> groups;
+  for (const auto& entry : p->verdicts) groups.insert(entry.first);
+  for (const auto& entry : p->reused) groups.insert(entry.first);
+  for (const std::string& group : groups) {
     if (p->unchanged_groups.count(group)) continue;
+    std::vector<FileVerdict> verdicts = std::move(p->verdicts[group]);
     if (!p->unstable.empty()) {
       verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),
                                     [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
                      verdicts.end());
+    }
+    const FileRecordIndex& known = p->records[group];
+    for (const FileRecordIndex::Entry* e : p->reused[group]) {
+      verdicts.push_back(FileVerdict{std::string(known.path(*e)), std::string(known.content_id(*e)),
+                                     known.findings(*e)});
     }
     std::sort(verdicts.begin(), verdicts.end(),
               [](const FileVerdict& a, const FileVerdict& b) { return a.path < b.path; });
@@ -591,6 +604,8 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
                         p->rule->id, EncodeFileRecord(verdicts));
   }
   p->verdicts.clear();
+  p->reused.clear();
+  p->records.clear();
 }
 
 void Runner::Evaluation::Complete(const Rule* rule, RuleResult result) {

@@ -21,13 +21,6 @@ int HexValue(char c) {
   return -1;
 }
 
-bool AllHex(std::string_view s) {
-  for (char c : s) {
-    if (HexValue(c) < 0) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void PutVarint(std::string* out, uint64_t v) {
@@ -141,20 +134,33 @@ bool WireReader::FindingsBody(std::vector<Finding>* out) {
 bool WireReader::AtEnd() { return failed() ? false : (p_ == end_ || Fail("trailing bytes")); }
 
 void PutContentId(std::string* out, const std::string& id) {
+  // Packs hex in one pass; a non-hex digit (or upper case) falls back to
+  // the string form.
   std::string_view hex;
   unsigned char form = kIdString;
-  if (id.size() == 40 && AllHex(id)) {
+  if (id.size() == 40) {
     form = kIdGitHex;
     hex = id;
-  } else if (id.size() == 34 && id.compare(0, 2, "x:") == 0 && AllHex(std::string_view(id).substr(2))) {
+  } else if (id.size() == 34 && id[0] == 'x' && id[1] == ':') {
     form = kIdHashHex;
     hex = std::string_view(id).substr(2);
   }
-  out->push_back(static_cast<char>(form));
-  if (form == kIdString) return PutString(out, id);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    out->push_back(static_cast<char>(HexValue(hex[i]) * 16 + HexValue(hex[i + 1])));
+  if (form != kIdString) {
+    const size_t mark = out->size();
+    out->push_back(static_cast<char>(form));
+    for (size_t i = 0; i < hex.size(); i += 2) {
+      const int hi = HexValue(hex[i]), lo = HexValue(hex[i + 1]);
+      if ((hi | lo) < 0) {
+        out->resize(mark);
+        form = kIdString;
+        break;
+      }
+      out->push_back(static_cast<char>(hi * 16 + lo));
+    }
+    if (form != kIdString) return;
   }
+  out->push_back(static_cast<char>(kIdString));
+  PutString(out, id);
 }
 
 bool WireReader::ContentId(std::string* id) {

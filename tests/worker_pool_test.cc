@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <new>
@@ -90,18 +91,28 @@ class WorkerPoolTest : public ::testing::Test {
     GlobList dir_globs_;
   };
 
+  // With `prefork`, as `sotinc check` does: the workers are forked before
+  // the snapshot exists, which then reaches them in their start message.
   RunReport Run(int workers, ResultCache* cache, int64_t timeout_ms = 60000,
-                uint64_t memory = 0, RunCounters* counters = nullptr) {
+                uint64_t memory = 0, RunCounters* counters = nullptr, bool prefork = false) {
     graph_ = std::make_unique<RuleGraph>(rules_);
-    Result<Snapshot> snapshot = Snapshot::Build(source_, GlobList());
-    EXPECT_TRUE(snapshot.ok());
     SteadyClock clock;
     PoolOptions options;
     options.workers = workers;
     options.clock = &clock;
     options.grace_ms = 100;
     options.memory_limit = memory;
+    if (prefork) {
+      options.rules = &graph_->rules();
+      options.source = &source_;
+      options.processes = &processes_;
+    }
     std::unique_ptr<Executor> pool = NewWorkerPool(options);
+    if (prefork) {
+      EXPECT_EQ(Children().size(), static_cast<size_t>(workers)) << "forked when made";
+    }
+    Result<Snapshot> snapshot = Snapshot::Build(source_, GlobList());
+    EXPECT_TRUE(snapshot.ok());
     Runner runner(graph_.get(), &source_, &processes_, &clock);
     RunRequest request;
     request.rules = graph_->rules();
@@ -124,6 +135,14 @@ class WorkerPoolTest : public ::testing::Test {
     return none;
   }
 
+  // The pids of this process's children (running or not yet reaped).
+  static std::vector<int> Children() {
+    std::ifstream in("/proc/self/task/" + std::to_string(getpid()) + "/children");
+    std::vector<int> pids;
+    for (int pid; in >> pid;) pids.push_back(pid);
+    return pids;
+  }
+
   // No child process of ours is left, running or unreaped.
   static void ExpectNoChildren() {
     errno = 0;
@@ -137,7 +156,10 @@ class WorkerPoolTest : public ::testing::Test {
   FakeProcessRunner processes_;
 };
 
-TEST_F(WorkerPoolTest, CrashesBecomeErrorsOfTheirRuleOnly) {
+class WorkerPoolForkTest : public WorkerPoolTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(WorkerPoolForkTest, CrashesBecomeErrorsOfTheirRuleOnly) {
+  const bool prefork = GetParam();
   source_.Add("ok/a.txt", "ok");
   source_.Add("ok/b.txt", "bad");
   source_.Add("segv/a.txt", "ok");
@@ -154,7 +176,7 @@ TEST_F(WorkerPoolTest, CrashesBecomeErrorsOfTheirRuleOnly) {
   AddRule("FINE", "fine");
   MemoryCache cache;
   RunCounters counters;
-  RunReport report = Run(2, &cache, 60000, 0, &counters);
+  RunReport report = Run(2, &cache, 60000, 0, &counters, prefork);
   ExpectNoChildren();
 
   EXPECT_EQ(Get(report, "OK").status, RuleStatus::kFail);
@@ -174,12 +196,98 @@ TEST_F(WorkerPoolTest, CrashesBecomeErrorsOfTheirRuleOnly) {
             "worker exited with status 3 while running EXIT on exit/a.txt");
 
   // Nothing failed was cached: those rules run again, the others do not.
-  report = Run(2, &cache, 60000, 0, &counters);
+  report = Run(2, &cache, 60000, 0, &counters, prefork);
   ExpectNoChildren();
   std::set<std::string> ran(counters.ran.begin(), counters.ran.end());
   EXPECT_EQ(ran, (std::set<std::string>{"ABORT", "EXIT", "SEGV", "THROW"}));
   EXPECT_TRUE(Get(report, "OK").cached);
   EXPECT_TRUE(Get(report, "FINE").cached);
+}
+
+INSTANTIATE_TEST_SUITE_P(ForkedWhenNeededOrAtOnce, WorkerPoolForkTest, ::testing::Bool());
+
+TEST_F(WorkerPoolTest, WorkersForkedBeforeTheSnapshotGetItInTheirStartMessage) {
+  // Each worker holds no snapshot when forked: every file index and rule of
+  // its jobs must come from the start message, for every -j.
+  for (int d = 0; d < 3; ++d) {
+    for (int f = 0; f < 30; ++f) {
+      source_.Add("d" + std::to_string(d) + "/sub/f" + std::to_string(f) + ".txt",
+                  (f + d) % 4 == 1 ? "bad" : "ok");
+    }
+    AddRule("R" + std::to_string(d), "d" + std::to_string(d));
+  }
+  RunReport late = Run(2, nullptr);
+  for (int workers : {1, 2, 3}) {
+    RunReport early = Run(workers, nullptr, 60000, 0, nullptr, /*prefork=*/true);
+    ExpectNoChildren();
+    ASSERT_EQ(early.results.size(), 3u);
+    for (size_t i = 0; i < late.results.size(); ++i) {
+      EXPECT_EQ(early.results[i].status, RuleStatus::kFail);
+      EXPECT_EQ(early.results[i].findings, late.results[i].findings) << late.results[i].id;
+      EXPECT_FALSE(early.results[i].findings.empty());
+    }
+  }
+}
+
+TEST(JobStartCodec, CarriesTheSnapshotRulesAndSettings) {
+  Rule a, b;
+  a.id = "A";
+  b.id = "B";
+  std::vector<const Rule*> universe = {&a, &b};
+  std::vector<FileEntry> files(3);
+  files[0].path = "x/a.txt";
+  files[0].size = 5;
+  files[0].content_id = std::string(40, 'c');
+  files[1].path = "x/ab.txt";
+  files[1].type = FileType::kSymlink;
+  files[1].content_id = "x:0123456789abcdef0123456789abcdef";
+  files[1].mtime_ns = -7;
+  files[1].ctime_ns = 1700000000123456789;
+  files[1].ino = 42;
+  files[2].path = "y z/\xff";
+  Snapshot snapshot = Snapshot::FromEntries(files, GlobList());
+  JobEnv env;
+  env.rules = {&b, &a, &b};
+  env.snapshot = &snapshot;
+  env.settings.jobs = -1;
+  env.settings.timeout_ms = 1234;
+  env.settings.max_file_bytes = 99;
+  env.settings.worker_memory = 1ull << 33;
+  env.workdir = "/w";
+  env.temp_root = "/t";
+  const std::string bytes = EncodeJobStart(env, universe);
+
+  JobEnv back;
+  Snapshot got;
+  ASSERT_TRUE(DecodeJobStart(bytes, universe, &back, &got));
+  EXPECT_EQ(back.rules, env.rules);
+  EXPECT_EQ(back.snapshot, &got);
+  EXPECT_EQ(back.settings.jobs, -1);
+  EXPECT_EQ(back.settings.timeout_ms, 1234);
+  EXPECT_EQ(back.settings.max_file_bytes, 99u);
+  EXPECT_EQ(back.settings.worker_memory, 1ull << 33);
+  EXPECT_EQ(back.workdir, "/w");
+  EXPECT_EQ(back.temp_root, "/t");
+  ASSERT_EQ(got.files.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(got.files[i].path, snapshot.files[i].path);
+    EXPECT_EQ(got.files[i].size, snapshot.files[i].size);
+    EXPECT_EQ(got.files[i].type, snapshot.files[i].type);
+    EXPECT_EQ(got.files[i].content_id, snapshot.files[i].content_id);
+    EXPECT_EQ(got.files[i].mtime_ns, snapshot.files[i].mtime_ns);
+    EXPECT_EQ(got.files[i].ctime_ns, snapshot.files[i].ctime_ns);
+    EXPECT_EQ(got.files[i].ino, snapshot.files[i].ino);
+  }
+  EXPECT_EQ(got.tree.files.paths(), snapshot.tree.files.paths());
+  EXPECT_EQ(got.tree.dirs.paths(), snapshot.tree.dirs.paths());
+
+  // A rule the worker was not forked with, and every truncation, fail.
+  Rule stranger;
+  env.rules = {&stranger};
+  EXPECT_FALSE(DecodeJobStart(EncodeJobStart(env, universe), universe, &back, &got));
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(DecodeJobStart(bytes.substr(0, n), universe, &back, &got)) << n;
+  }
 }
 
 TEST_F(WorkerPoolTest, OneWorkerSurvivesEveryCrash) {
