@@ -176,5 +176,19 @@ TEST(InitCommand, CheckWithoutAConfigPointsAtInit) {
   EXPECT_NE(r.err.find("'sotinc init' writes a starter one"), std::string::npos) << r.err;
 }
 
+// docs/getting-started.md quotes one rule of the starter config: the quote
+// must be what init writes.
+TEST(InitCommand, GettingStartedQuotesTheStarterConfig) {
+  std::string doc = Read(std::string(SOTINC_SOURCE_DIR) + "/docs/getting-started.md");
+  size_t intro = doc.find("This is the\nprivate-key rule it wrote:");
+  ASSERT_NE(intro, std::string::npos);
+  size_t begin = doc.find("```yaml\n", intro);
+  ASSERT_NE(begin, std::string::npos);
+  begin += 8;
+  std::string quote = doc.substr(begin, doc.find("```\n", begin) - begin);
+  ASSERT_FALSE(quote.empty());
+  EXPECT_NE(MakeStarterConfig(Files({"a.txt"})).text.find(quote), std::string::npos) << quote;
+}
+
 }  // namespace
 }  // namespace sotinc
