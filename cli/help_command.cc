@@ -29,8 +29,8 @@ int RunHelp(const CLI::App& root, const HelpOptions& o) {
         [&](const CLI::App* sub) { return sub->get_name() == word && !sub->get_group().empty(); });
     if (found.empty()) {
       std::string known;
-      for (const CLI::App* sub : app->get_subcommands(
-               [](const CLI::App* sub) { return !sub->get_group().empty(); })) {
+      for (const CLI::App* sub :
+           app->get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); })) {
         known += (known.empty() ? "" : ", ") + sub->get_name();
       }
       PrintError("help: no command '" + word + "'" + (app == &root ? "" : " in " + prefix) +

@@ -103,9 +103,10 @@ int RunInit(const CommonOptions& common, const InitOptions& o) {
   }
   std::printf("wrote %s with %zu rules: %s\n", path.c_str(), starter.ids.size(),
               Join(starter.ids).c_str());
-  std::printf("next: 'sotinc check' runs them; 'sotinc hook install' runs them before every "
-              "commit; commit %s to share them\n",
-              common.workspace.config.empty() ? "sotinc.yaml" : path.c_str());
+  std::printf(
+      "next: 'sotinc check' runs them; 'sotinc hook install' runs them before every "
+      "commit; commit %s to share them\n",
+      common.workspace.config.empty() ? "sotinc.yaml" : path.c_str());
   return kExitOk;
 }
 
@@ -114,8 +115,9 @@ int RunInit(const CommonOptions& common, const InitOptions& o) {
 void RegisterInitCommand(CLI::App* app, CommonOptions* common, Action* action) {
   auto o = std::make_shared<InitOptions>();
   CLI::App* cmd = app->add_subcommand(
-      "init", "Write a commented starter sotinc.yaml inferred from the repository's files "
-              "(never overwrites one)");
+      "init",
+      "Write a commented starter sotinc.yaml inferred from the repository's files "
+      "(never overwrites one)");
   AddCommonOptions(cmd, common);
   cmd->add_flag("--stdout", o->to_stdout,
                 "Print the starter config instead of writing sotinc.yaml");

@@ -10,7 +10,8 @@ namespace {
 constexpr uint64_t kMaxFileBytes = 8ull << 20;
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -181,10 +182,11 @@ StarterConfig MakeStarterConfig(const std::vector<FileEntry>& files) {
       globs.push_back("!**/templates/**");
       note = "  # templates/ folders (Helm charts) hold YAML with template syntax: left out.\n";
     }
-    w.Rule("  # Every YAML file parses (every document of a multi-document file). Add\n"
-           "  # `require:`, `equals:` or `type:` to check values, see docs/rules.md#yaml.\n" +
-               note,
-           "YAML001", "YAML files parse", "", "syntax", "yaml", globs, true, "");
+    w.Rule(
+        "  # Every YAML file parses (every document of a multi-document file). Add\n"
+        "  # `require:`, `equals:` or `type:` to check values, see docs/rules.md#yaml.\n" +
+            note,
+        "YAML001", "YAML files parse", "", "syntax", "yaml", globs, true, "");
   }
   if (s.json) {
     std::vector<std::string> globs = {"**/*.json"};
@@ -209,12 +211,15 @@ StarterConfig MakeStarterConfig(const std::vector<FileEntry>& files) {
     w.out().text +=
         "\n  # The README a newcomer reads first stays where it is.\n"
         "  - id: DOC001\n"
-        "    title: The repository keeps its " + s.readme + "\n"
+        "    title: The repository keeps its " +
+        s.readme +
+        "\n"
         "    tags: [docs]\n"
         "    check:\n"
         "      kind: required_files\n"
         "      dirs: '.'\n"
-        "      files: [" + Quote(s.readme) + "]\n";
+        "      files: [" +
+        Quote(s.readme) + "]\n";
     w.out().ids.push_back("DOC001");
   }
   w.out().text +=

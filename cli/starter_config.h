@@ -30,8 +30,8 @@
 namespace sotinc {
 
 struct StarterConfig {
-  std::string text;               // the whole sotinc.yaml
-  std::vector<std::string> ids;   // the rule ids it holds, in written order
+  std::string text;              // the whole sotinc.yaml
+  std::vector<std::string> ids;  // the rule ids it holds, in written order
 };
 
 // The starter config for a repository whose candidate files are `files`

@@ -37,8 +37,7 @@ TEST(HelpCommand, SameTextAsDashDashHelp) {
     RunResult dash = repo.Run(Bin() + " " + cmd + " --help");
     EXPECT_EQ(help.exit_code, 0) << cmd << help.err;
     EXPECT_EQ(help.out, dash.out) << cmd;
-    EXPECT_NE(help.out.find("Usage: sotinc " + std::string(cmd)), std::string::npos)
-        << help.out;
+    EXPECT_NE(help.out.find("Usage: sotinc " + std::string(cmd)), std::string::npos) << help.out;
   }
   RunResult top = repo.Run(Bin() + " help");
   EXPECT_EQ(top.exit_code, 0);
@@ -68,8 +67,8 @@ TEST(ManPage, BuiltFromTheHelpTextAndRendersEveryCommand) {
   // The build wrote it next to the binary from `sotinc help --man`.
   std::string page = std::string(SOTINC_BINARY);
   page = page.substr(0, page.rfind('/')) + "/sotinc.1";
-  RunResult diff = repo.Run("diff '" + page + "' - <<EOF_MAN\n$(" + Bin() +
-                            " help --man)\nEOF_MAN");
+  RunResult diff =
+      repo.Run("diff '" + page + "' - <<EOF_MAN\n$(" + Bin() + " help --man)\nEOF_MAN");
   EXPECT_EQ(diff.exit_code, 0) << "build/sotinc.1 is stale or missing:\n" << diff.out << diff.err;
 
   RunResult text = repo.Run("MANWIDTH=100 man -l '" + page + "' 2>&1 | cat");
@@ -103,7 +102,8 @@ std::string Complete(TempRepo& repo, const std::string& line) {
                          "\"; read -r -a COMP_WORDS <<<\"$1\"; "
                          "[[ $1 == *\" \" ]] && COMP_WORDS+=(\"\"); "
                          "COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _sotinc; "
-                         "printf \"%s\\n\" \"${COMPREPLY[@]}\" | sort' _ '" + line + "'");
+                         "printf \"%s\\n\" \"${COMPREPLY[@]}\" | sort' _ '" +
+                         line + "'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
 }
@@ -159,7 +159,8 @@ std::string ZshOffers(TempRepo& repo, const std::string& line) {
                  "fi; [[ $1 == -S ]] && shift; shift; done; print -l -- \"$@\"; }\n"
                  "_files() { print FILES; }\n_directories() { print DIRS; }\n"
                  "words=(${=1}); [[ $1 == *' ' ]] && words+=(''); CURRENT=${#words}\n"
-                 "source '" + std::string(SOTINC_SOURCE_DIR) + "/share/completions/_sotinc'\n");
+                 "source '" +
+                     std::string(SOTINC_SOURCE_DIR) + "/share/completions/_sotinc'\n");
   RunResult r = repo.Run("PATH='" + bin_dir + "':$PATH zsh -f ../zsh-driver.zsh '" + line +
                          "' | sort | tr '\\n' ' '");
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -169,13 +170,12 @@ std::string ZshOffers(TempRepo& repo, const std::string& line) {
 TEST(ZshCompletion, OffersCommandsOptionsAndValues) {
   TempRepo repo;
   if (repo.Run("command -v zsh").exit_code != 0) GTEST_SKIP() << "zsh is not installed";
-  EXPECT_EQ(repo.Run(std::string("zsh -n '") + SOTINC_SOURCE_DIR +
-                     "/share/completions/_sotinc'").exit_code,
+  EXPECT_EQ(repo.Run(std::string("zsh -n '") + SOTINC_SOURCE_DIR + "/share/completions/_sotinc'")
+                .exit_code,
             0);
   std::string all;
   for (const std::string& c : TopLevelCommands(repo)) all += c + "\n";
-  EXPECT_EQ(repo.Run("printf '" + all + "' | sort | tr '\\n' ' '").out,
-            ZshOffers(repo, "sotinc "));
+  EXPECT_EQ(repo.Run("printf '" + all + "' | sort | tr '\\n' ' '").out, ZshOffers(repo, "sotinc "));
   EXPECT_EQ(ZshOffers(repo, "sotinc cache "), "clear gc stats verify ");
   EXPECT_EQ(ZshOffers(repo, "sotinc help cache "), "clear gc stats verify ");
   EXPECT_EQ(ZshOffers(repo, "sotinc check --format "), "json junit sarif text ");

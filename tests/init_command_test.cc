@@ -50,9 +50,9 @@ TEST(StarterConfig, AlwaysGuardsKeysConflictsAndSizes) {
 }
 
 TEST(StarterConfig, InfersRulesFromWhatIsThere) {
-  StarterConfig c = MakeStarterConfig(Files({"README.md", "charts/a/templates/x.yaml",
-                                             "charts/a/values.yml", "app/tsconfig.json",
-                                             "package.json", "tools/run.py"}));
+  StarterConfig c =
+      MakeStarterConfig(Files({"README.md", "charts/a/templates/x.yaml", "charts/a/values.yml",
+                               "app/tsconfig.json", "package.json", "tools/run.py"}));
   EXPECT_TRUE(Has(c.ids, "YAML001"));
   EXPECT_TRUE(Has(c.ids, "JSON001"));
   EXPECT_TRUE(Has(c.ids, "PY001"));
@@ -97,7 +97,8 @@ TEST(InitCommand, WritesAConfigThatChecksCleanly) {
 
   RunResult r = repo.Run(Sotinc(repo, "init"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("wrote " + repo.path() + "/sotinc.yaml with 7 rules: SEC001, GIT001, "
+  EXPECT_NE(r.out.find("wrote " + repo.path() +
+                       "/sotinc.yaml with 7 rules: SEC001, GIT001, "
                        "SIZE001, YAML001, JSON001, PY001, DOC001"),
             std::string::npos)
       << r.out;
@@ -123,10 +124,10 @@ TEST(InitCommand, TheStarterRulesCatchWhatTheySay) {
   for (const char* id : {"SEC001", "GIT001", "YAML001", "JSON001", "PY001"}) {
     EXPECT_NE(r.out.find(std::string("{\"id\": \"") + id + "\", \"status\": \"fail\""),
               std::string::npos)
-        << id << "\n" << r.out;
+        << id << "\n"
+        << r.out;
   }
-  EXPECT_NE(r.out.find("{\"id\": \"SIZE001\", \"status\": \"pass\""), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("{\"id\": \"SIZE001\", \"status\": \"pass\""), std::string::npos) << r.out;
 }
 
 TEST(InitCommand, NeverOverwritesAConfig) {
@@ -162,8 +163,7 @@ TEST(InitCommand, StdoutPrintsWithoutWritingAndConfigChoosesThePath) {
 
 TEST(InitCommand, OutsideARepositoryIsAUsageError) {
   TempRepo repo;
-  RunResult r = repo.Run(std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() +
-                         "/..' init");
+  RunResult r = repo.Run(std::string("'") + SOTINC_BINARY + "' -C '" + repo.path() + "/..' init");
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_EQ(repo.Run("test -e ../sotinc.yaml").exit_code, 1);
 }
