@@ -23,21 +23,26 @@ if dpkg-query -W -f='${Status}' sotinc 2>/dev/null | grep -q "install ok install
     exit 1
 fi
 
+if [ ! -x "$build/sotinc" ] || [ ! -f "$build/sotinc.1" ]; then
+    echo "$0: build sotinc in $build first (bash scripts/build.sh $1)" >&2
+    exit 2
+fi
 echo "== cpack"
-cmake --build "$build" -j 2 --target sotinc sotinc_man >/dev/null
 rm -f "$build"/sotinc_*.deb
 (cd "$build" && cpack -G DEB >/dev/null)
 deb=$(ls "$build"/sotinc_*.deb)
 dpkg-deb --info "$deb" | sed -n 's/^ \(Package\|Version\|Depends\):/  \1:/p'
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sotinc-package.XXXXXX")
+installed_by_us=false
 cleanup() {
-    $root dpkg -r sotinc >/dev/null 2>&1 || true
+    if $installed_by_us; then $root dpkg -r sotinc >/dev/null 2>&1 || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 echo "== dpkg -i $(basename "$deb")"
+installed_by_us=true
 $root dpkg -i "$deb" >/dev/null
 installed=/usr/bin/sotinc
 "$installed" --version
@@ -62,5 +67,6 @@ diff <(strip_times "$work/build.json") <(strip_times "$work/installed.json")
 
 echo "== dpkg -r sotinc"
 $root dpkg -r sotinc >/dev/null
+installed_by_us=false
 test ! -e "$installed"
 echo "== package OK in $(($(date +%s) - start)) s"
