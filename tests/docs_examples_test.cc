@@ -57,6 +57,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -727,6 +728,31 @@ INSTANTIATE_TEST_SUITE_P(Docs, GuideTest,
                            }
                            return name;
                          });
+
+// A page outside the lists above must not hold examples or transcripts
+// that nobody runs: a new guide has to be added to GuideTest.
+TEST(DocsExamples, EveryPageWithExamplesIsExecuted) {
+  const std::set<std::string> executed = {
+      "README.md",       "docs/rules.md",           "docs/getting-started.md",
+      "docs/caching.md", "docs/troubleshooting.md", "docs/porting.md"};
+  std::vector<std::string> pages = {"README.md"};
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(SOTINC_SOURCE_DIR) + "/docs")) {
+    if (entry.path().extension() == ".md") {
+      pages.push_back("docs/" + entry.path().filename().string());
+    }
+  }
+  for (const std::string& page : pages) {
+    std::vector<std::string> problems;
+    std::string text = ReadSource(page);
+    size_t found = ExtractExamples(text, page, &problems).size() +
+                   ExtractTranscripts(text, page, &problems).size();
+    for (const std::string& p : problems) ADD_FAILURE() << p;
+    if (!executed.count(page)) {
+      EXPECT_EQ(found, 0u) << page << " has examples or transcripts that no test runs";
+    }
+  }
+}
 
 TEST(DocsExamples, EveryCheckKindHasAnExecutedExample) {
   std::vector<std::string> kinds = KnownKinds();
