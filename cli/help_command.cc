@@ -1,8 +1,8 @@
 // `sotinc help [COMMAND [SUBCOMMAND]]`: the help of a command, the same text
 // as `sotinc COMMAND --help` (both come from CLI11's formatter), as git and
-// pip users expect. Two hidden flags serve the build and the tests:
+// pip users expect. Two hidden flags serve the build and the shells:
 // `--man` prints the man page (cli/man_page.h) and `--commands` the command
-// and option names the shell completions must know.
+// and option table the bash and zsh completions read when they run.
 #include <memory>
 #include <string>
 #include <vector>
