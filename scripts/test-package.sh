@@ -48,8 +48,12 @@ installed=/usr/bin/sotinc
 "$installed" --version
 test "$("$installed" --version)" = "$("$build/sotinc" --version)"
 "$installed" help check | grep -q "Usage: sotinc check"
-man -w sotinc | grep -q "/usr/share/man/man1/sotinc.1"
-MANWIDTH=80 man sotinc 2>/dev/null | grep -q "sotinc init"
+dpkg-deb -c "$deb" | grep -q " ./usr/share/man/man1/sotinc.1$"
+# Minimal Debian images drop /usr/share/man (dpkg path-exclude): read the
+# page only when dpkg kept it.
+if [ -f /usr/share/man/man1/sotinc.1 ] && command -v man >/dev/null; then
+    MANWIDTH=80 man sotinc 2>/dev/null | grep -q "sotinc init"
+fi
 bash -c 'source /usr/share/bash-completion/completions/sotinc && complete -p sotinc' >/dev/null
 test -f /usr/share/zsh/vendor-completions/_sotinc
 
