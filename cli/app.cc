@@ -8,7 +8,8 @@
 namespace sotinc {
 
 int RunApp(int argc, char** argv) {
-  CLI::App app{"sotinc: validates a repository against its own rules, incrementally"};
+  // Named explicitly: help reads "Usage: sotinc check ...", not argv[0].
+  CLI::App app{"sotinc: validates a repository against its own rules, incrementally", "sotinc"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("sotinc ") + SOTINC_VERSION);
   CommonOptions common;
@@ -20,6 +21,8 @@ int RunApp(int argc, char** argv) {
   RegisterHookCommand(&app, &common, &action);
   RegisterCacheCommand(&app, &common, &action);
   RegisterExplainCommand(&app, &common, &action);
+  RegisterInitCommand(&app, &common, &action);
+  RegisterHelpCommand(&app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

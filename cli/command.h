@@ -54,6 +54,9 @@ void RegisterGraphCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterHookCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterCacheCommand(CLI::App* app, CommonOptions* common, Action* action);
 void RegisterExplainCommand(CLI::App* app, CommonOptions* common, Action* action);
+void RegisterInitCommand(CLI::App* app, CommonOptions* common, Action* action);
+// `help` prints the help of the commands registered on `app` before it runs.
+void RegisterHelpCommand(CLI::App* app, Action* action);
 
 // The cache database of REPO: <dir>/cache.db, where dir is override_dir
 // (the --cache-dir option) when not empty, else $SOTINC_CACHE_DIR when set

@@ -59,7 +59,7 @@ void RegisterExplainCommand(CLI::App* app, CommonOptions* common, Action* action
   auto o = std::make_shared<ExplainOptions>();
   CLI::App* cmd = app->add_subcommand(
       "explain", "Say whether a rule would run now, and why, without running it");
-  cmd->add_option("ID", o->id, "The rule")->required();
+  cmd->add_option("ID", o->id, "The rule")->required()->type_name("ID");
   AddCacheDirOption(cmd, &o->cache_dir);
   AddCommonOptions(cmd, common);
   cmd->callback([=]() { *action = [=]() { return RunExplain(*common, *o); }; });

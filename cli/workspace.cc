@@ -133,7 +133,7 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& optio
     if (!probe.ok()) {
       return Status::Error("no sotinc.yaml at the repository root in the " +
                            ws->source->description() + " (" + root +
-                           "): write one (see docs/rules.md) or pass --config");
+                           "): 'sotinc init' writes a starter one (see docs/getting-started.md), or pass --config");
     }
   }
   ConfigError error;

@@ -394,14 +394,21 @@ std::unique_ptr<Check> ParseYaml(Fields& f) {
     check->type_.push_back(std::move(rule));
   });
 
-  if (check->criteria() == 0 && diag->count() == errors_before) {
+  // No criterion at all means "every file parses" (what `sotinc init` writes
+  // for YAML and JSON files). Criteria that are all empty are a mistake.
+  bool any_key = false;
+  for (const char* key : {"require", "forbid", "equals", "enum", "match", "type"}) {
+    any_key = any_key || f.Has(key);
+  }
+  if (check->criteria() == 0 && any_key && diag->count() == errors_before) {
     YAML::Node at = f.KeyNode("require");
     for (const char* key : {"forbid", "equals", "enum", "match", "type"}) {
       if (f.Has(key)) at = f.KeyNode(key);
     }
     diag->Error(at,
-                "a yaml check needs at least one of require, forbid, equals, enum, match "
-                "or type (with at least one entry)");
+                "a yaml check's criteria are all empty: give require, forbid, equals, enum, "
+                "match or type at least one entry, or leave them all out to check only that "
+                "the files parse");
   }
   if (diag->count() != errors_before) return nullptr;
   return check;

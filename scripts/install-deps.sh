@@ -16,8 +16,9 @@ packages=(
   libgtest-dev libgmock-dev python3
 )
 if ! $build_only; then
-  # xmllint parses the JUnit report; pre-commit runs .pre-commit-hooks.yaml.
-  packages+=(libxml2-utils pre-commit)
+  # xmllint parses the JUnit report; pre-commit runs .pre-commit-hooks.yaml;
+  # man-db and groff-base render the man page, zsh runs its completion.
+  packages+=(libxml2-utils pre-commit man-db groff-base zsh)
 fi
 missing=()
 for p in "${packages[@]}"; do

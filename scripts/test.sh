@@ -10,6 +10,7 @@ echo "== build (RelWithDebInfo)"
 bash scripts/build.sh build -DSOTINC_WERROR=ON
 echo "== tests"
 (cd build && ctest --output-on-failure -j "$jobs")
+bash scripts/test-package.sh build   # the .deb: install, run, remove (docs/packaging.md)
 
 echo "== build (ASan + UBSan)"
 bash scripts/build.sh build-asan -DSOTINC_SANITIZE=ON -DSOTINC_WERROR=ON

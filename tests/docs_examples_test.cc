@@ -24,16 +24,40 @@
 //   reason    rule id -> the exact `reason` of a skipped or errored rule.
 //   args      more arguments for `sotinc check --format json`.
 //   exit      the expected exit status (else 0 or 1 is required).
+//   setup     shell commands run in the empty repository before `files`
+//             are written (to make many files: a loop beats a long list;
+//             `files` then adds to or overwrites what it made).
 //   error     a config error instead of a report: a string or list of
 //             strings that stderr must contain; the exit status must be 2.
 // Unknown marker keys fail the test, so a typo cannot silently skip a check.
 // A ```yaml block holding `version: 1` without a marker also fails: every
 // complete config in the docs is executed.
+//
+// Shell sessions are executed too. A transcript marker followed by a
+// ```console block:
+//
+//   <!-- transcript: {"files": {"a.yaml": "x: 1\n"}, "use_config": true} -->
+//   ```console
+//   $ sotinc check --quiet
+//   1 rules: 1 passed, 0 failed, 0 errors, 0 skipped (1 ran, 0 cached) in 0.3 ms
+//   ```
+//
+// makes a fresh git repository holding `files` (committed), with, when
+// `use_config` is true, the config of the nearest ```yaml block above as its
+// sotinc.yaml; runs `setup` (shell, output not compared) if given; then
+// runs each `$ ` line with /bin/sh in the repository, the sotinc under test
+// first on PATH, and compares its output (stdout and stderr together) with
+// the lines below it. Before comparing, the repository's path reads
+// /path/to/repo and every duration (`0.3 ms`, `12ms`, `1.5 s`) reads `T`; a
+// line `...` stands for any number of lines. Exit statuses are not
+// compared (write `; echo "exit $?"` to show one).
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -278,7 +302,7 @@ std::string Trim(const std::string& s) {
 }
 
 const char* const kMarkerKeys[] = {"files", "expect", "findings", "reason",
-                                   "args",  "exit",   "error"};
+                                   "args",  "exit",   "error",    "setup"};
 
 // Extracts the marked examples of `text` (named `source` in messages).
 // Mistakes in the markers themselves go to *problems.
@@ -345,6 +369,146 @@ std::vector<Example> ExtractExamples(const std::string& text, const std::string&
   return examples;
 }
 
+// ---- Transcripts ----------------------------------------------------------
+
+struct Transcript {
+  std::string where;
+  Json spec;
+  std::string config;  // the ```yaml block above, for use_config
+  std::vector<std::pair<std::string, std::string>> steps;  // command, expected output
+};
+
+const char* const kTranscriptKeys[] = {"files", "use_config", "setup"};
+
+std::vector<Transcript> ExtractTranscripts(const std::string& text, const std::string& source,
+                                           std::vector<std::string>* problems) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::vector<Transcript> out;
+  std::string last_yaml;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string t = Trim(lines[i]);
+    if (t == "```yaml") {
+      last_yaml.clear();
+      for (++i; i < lines.size() && Trim(lines[i]) != "```"; ++i) last_yaml += lines[i] + "\n";
+      continue;
+    }
+    if (t.rfind("<!-- transcript:", 0) != 0) continue;
+    Transcript tr;
+    tr.where = source + ":" + std::to_string(i + 1);
+    tr.config = last_yaml;
+    std::string json = t.substr(std::string("<!-- transcript:").size());
+    while (json.find("-->") == std::string::npos && i + 1 < lines.size()) {
+      json += "\n" + lines[++i];
+    }
+    size_t end = json.find("-->");
+    if (end == std::string::npos) {
+      problems->push_back(tr.where + ": the transcript marker is not closed with -->");
+      break;
+    }
+    json.resize(end);
+    std::string error;
+    if (!JsonReader(json).Parse(&tr.spec, &error) || tr.spec.type != Json::kObject) {
+      problems->push_back(tr.where + ": the marker is not a JSON object: " + error);
+      continue;
+    }
+    for (const auto& [key, value] : tr.spec.object) {
+      if (std::find(std::begin(kTranscriptKeys), std::end(kTranscriptKeys), key) ==
+          std::end(kTranscriptKeys)) {
+        problems->push_back(tr.where + ": unknown transcript key '" + key + "'");
+      }
+    }
+    size_t j = i + 1;
+    while (j < lines.size() && Trim(lines[j]).empty()) ++j;
+    if (j >= lines.size() || Trim(lines[j]) != "```console") {
+      problems->push_back(tr.where + ": the marker is not followed by a ```console block");
+      continue;
+    }
+    for (++j; j < lines.size() && Trim(lines[j]) != "```"; ++j) {
+      if (lines[j].rfind("$ ", 0) == 0) {
+        tr.steps.emplace_back(lines[j].substr(2), "");
+      } else if (tr.steps.empty()) {
+        problems->push_back(tr.where + ": output before the first '$ ' command");
+      } else {
+        tr.steps.back().second += lines[j] + "\n";
+      }
+    }
+    if (tr.steps.empty()) problems->push_back(tr.where + ": the transcript runs no command");
+    i = j;
+    out.push_back(std::move(tr));
+  }
+  return out;
+}
+
+// Durations read T, so that transcripts do not depend on the machine.
+std::string NormalizeTimes(std::string text) {
+  RE2::GlobalReplace(&text, R"(\b[0-9]+(\.[0-9]+)? ?(ms|s)\b)", "T");
+  return text;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// True when `got` matches `want`, where a `want` line "..." matches any
+// number of lines.
+bool LinesMatch(const std::vector<std::string>& want, size_t w, const std::vector<std::string>& got,
+                size_t g) {
+  if (w == want.size()) return g == got.size();
+  if (want[w] == "...") {
+    for (size_t k = g; k <= got.size(); ++k) {
+      if (LinesMatch(want, w + 1, got, k)) return true;
+    }
+    return false;
+  }
+  return g < got.size() && want[w] == got[g] && LinesMatch(want, w + 1, got, g + 1);
+}
+
+void RunTranscript(const Transcript& tr) {
+  SCOPED_TRACE(tr.where);
+  TempRepo repo;
+  if (const Json* files = tr.spec.Get("files")) {
+    for (const auto& [path, content] : files->object) repo.WriteFile(path, content.str);
+  }
+  if (const Json* use = tr.spec.Get("use_config"); use && use->boolean) {
+    ASSERT_FALSE(tr.config.empty()) << "use_config, but no ```yaml block above";
+    repo.WriteFile("sotinc.yaml", tr.config);
+  }
+  repo.Commit("example");
+  std::string bin_dir = SOTINC_BINARY;
+  bin_dir = bin_dir.substr(0, bin_dir.rfind('/'));
+  std::string env = "unset SOTINC_CACHE_DIR; export PATH='" + bin_dir +
+                    "':\"$PATH\" SOTINC_NO_PROGRESS=1 NO_COLOR=1; ";
+  if (const Json* setup = tr.spec.Get("setup")) {
+    RunResult r = repo.Run(env + setup->str);
+    ASSERT_EQ(r.exit_code, 0) << "setup failed: " << r.out << r.err;
+  }
+  for (const auto& [command, expected] : tr.steps) {
+    RunResult r = repo.Run(env + "exec 2>&1; " + command);
+    std::string got = r.out;
+    for (size_t at; (at = got.find(repo.path())) != std::string::npos;) {
+      got.replace(at, repo.path().size(), "/path/to/repo");
+    }
+    got = NormalizeTimes(got);
+    std::vector<std::string> want_lines = SplitLines(NormalizeTimes(expected));
+    EXPECT_TRUE(LinesMatch(want_lines, 0, SplitLines(got), 0))
+        << "$ " << command << "\nexpected:\n" << expected << "got (normalized):\n" << got;
+  }
+}
+
+std::vector<Transcript> LoadTranscripts(const std::string& rel) {
+  std::string text = ReadSource(rel);
+  EXPECT_FALSE(text.empty()) << "cannot read " << rel;
+  std::vector<std::string> problems;
+  std::vector<Transcript> out = ExtractTranscripts(text, rel, &problems);
+  for (const std::string& p : problems) ADD_FAILURE() << p;
+  return out;
+}
+
 // "path:line:column: message" with absent parts left out.
 std::string FormatFinding(const Json& f) {
   std::string out;
@@ -367,6 +531,10 @@ void RunExample(const Example& ex) {
   SCOPED_TRACE(ex.where);
   const Json& spec = ex.spec;
   TempRepo repo;
+  if (const Json* setup = spec.Get("setup")) {
+    RunResult r = repo.Run(setup->str);
+    ASSERT_EQ(r.exit_code, 0) << "setup failed: " << r.out << r.err;
+  }
   if (const Json* files = spec.Get("files")) {
     ASSERT_EQ(files->type, Json::kObject) << "'files' must be an object";
     for (const auto& [path, content] : files->object) {
@@ -516,6 +684,74 @@ TEST(DocsExamples, ReadmeExamplesPass) {
   std::vector<Example> examples = LoadExamples("README.md");
   EXPECT_GE(examples.size(), 1u) << "README.md's sotinc.yaml snippet must be a marked example";
   for (const Example& ex : examples) RunExample(ex);
+}
+
+TEST(DocsExamples, TranscriptsAreParsedAndMatchedWithWildcards) {
+  std::vector<std::string> problems;
+  std::vector<Transcript> t = ExtractTranscripts(
+      "```yaml\nversion: 1\n```\n<!-- transcript: {\"use_config\": true} -->\n```console\n"
+      "$ echo a\na\n$ true\n```\n<!-- transcript: {\"fils\": {}} -->\n```sh\n```\n",
+      "t.md", &problems);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].config, "version: 1\n");
+  ASSERT_EQ(t[0].steps.size(), 2u);
+  EXPECT_EQ(t[0].steps[0], std::make_pair(std::string("echo a"), std::string("a\n")));
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("unknown transcript key 'fils'"), std::string::npos);
+  EXPECT_NE(problems[1].find("not followed by a ```console block"), std::string::npos);
+  EXPECT_EQ(NormalizeTimes("in 0.2 ms, 12ms and 1.5 s; 5MiB 60s"), "in T, T and T; 5MiB T");
+  EXPECT_TRUE(LinesMatch({"a", "...", "d"}, 0, {"a", "b", "c", "d"}, 0));
+  EXPECT_TRUE(LinesMatch({"a", "...", "d"}, 0, {"a", "d"}, 0));
+  EXPECT_FALSE(LinesMatch({"a", "...", "d"}, 0, {"a", "b"}, 0));
+}
+
+// The guides: their configs are examples and their shell sessions are
+// transcripts, all executed.
+class GuideTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(GuideTest, ExamplesAndTranscriptsPass) {
+  std::vector<Example> examples = LoadExamples(GetParam());
+  for (const Example& ex : examples) RunExample(ex);
+  std::vector<Transcript> transcripts = LoadTranscripts(GetParam());
+  EXPECT_GE(examples.size() + transcripts.size(), 1u) << GetParam() << " executes nothing";
+  for (const Transcript& tr : transcripts) RunTranscript(tr);
+}
+
+INSTANTIATE_TEST_SUITE_P(Docs, GuideTest,
+                         ::testing::Values("docs/getting-started.md", "docs/caching.md",
+                                           "docs/troubleshooting.md", "docs/porting.md"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           name = name.substr(5, name.size() - 8);  // docs/X.md
+                           for (char& c : name) {
+                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+
+// A page outside the lists above must not hold examples or transcripts
+// that nobody runs: a new guide has to be added to GuideTest.
+TEST(DocsExamples, EveryPageWithExamplesIsExecuted) {
+  const std::set<std::string> executed = {
+      "README.md",       "docs/rules.md",           "docs/getting-started.md",
+      "docs/caching.md", "docs/troubleshooting.md", "docs/porting.md"};
+  std::vector<std::string> pages = {"README.md"};
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(SOTINC_SOURCE_DIR) + "/docs")) {
+    if (entry.path().extension() == ".md") {
+      pages.push_back("docs/" + entry.path().filename().string());
+    }
+  }
+  for (const std::string& page : pages) {
+    std::vector<std::string> problems;
+    std::string text = ReadSource(page);
+    size_t found = ExtractExamples(text, page, &problems).size() +
+                   ExtractTranscripts(text, page, &problems).size();
+    for (const std::string& p : problems) ADD_FAILURE() << p;
+    if (!executed.count(page)) {
+      EXPECT_EQ(found, 0u) << page << " has examples or transcripts that no test runs";
+    }
+  }
 }
 
 TEST(DocsExamples, EveryCheckKindHasAnExecutedExample) {

@@ -262,11 +262,10 @@ TEST_F(YamlCheckTest, ConfigErrors) {
   EXPECT_EQ((Lines{"sotinc.yaml:3:13: rule T001: 'equals' value for 'a' uses <shard>, but the "
                    "glob '<root>/c.yaml' binds no capture of that name (it binds <root>)"}),
             Errors("kind: yaml\nfiles: <root>/c.yaml\nequals: {a: '<shard>-<root>'}\n"));
-  EXPECT_EQ((Lines{"sotinc.yaml:1:1: rule T001: a yaml check needs at least one of require, "
-                   "forbid, equals, enum, match or type (with at least one entry)"}),
-            Errors("{kind: yaml, files: a.yaml}"));
-  EXPECT_EQ((Lines{"sotinc.yaml:1:29: rule T001: a yaml check needs at least one of require, "
-                   "forbid, equals, enum, match or type (with at least one entry)"}),
+  EXPECT_EQ((Lines{}), Errors("{kind: yaml, files: a.yaml}"));  // parses, nothing more
+  EXPECT_EQ((Lines{"sotinc.yaml:1:29: rule T001: a yaml check's criteria are all empty: give "
+                   "require, forbid, equals, enum, match or type at least one entry, or leave "
+                   "them all out to check only that the files parse"}),
             Errors("{kind: yaml, files: a.yaml, require: []}"));
   EXPECT_EQ((Lines{"sotinc.yaml:1:37: rule T001: 'equals' must be a mapping of key path to "
                    "value, not a list"}),
