@@ -10,6 +10,18 @@ Status Check::CheckFile(const CheckContext&, const CheckInput&, std::string_view
   return Status::Error(std::string("internal: kind ") + kind() + " has no per-file check");
 }
 
+Status Check::CheckFiles(const CheckContext& ctx, const std::vector<CheckInput>& inputs,
+                         std::vector<std::vector<Finding>>* out) const {
+  out->clear();
+  for (const CheckInput& input : inputs) {
+    std::vector<Finding> findings;
+    Status s = JudgeFile(*this, ctx, input, loads_file_content(), &findings);
+    if (!s.ok()) return s;
+    out->push_back(std::move(findings));
+  }
+  return Status::Ok();
+}
+
 Status Check::Run(const CheckContext& ctx, std::vector<Finding>* out) const {
   if (!per_file() || file_globs() == nullptr) {
     return Status::Error(std::string("internal: kind ") + kind() + " has no Run()");

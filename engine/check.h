@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,9 @@ struct CheckContext {
   bool allow_empty = false;
   // Per-file result cache for per-file rules; null runs every file.
   FileResultCache* file_cache = nullptr;
+  // Told when a batch (CheckFiles) starts work on a group of its inputs,
+  // with the index of the first: the worker's watchdog times each part.
+  std::function<void(size_t)> unit_started;
 };
 
 // One matched input file and the captures its glob bound.
@@ -100,6 +104,13 @@ class Check {
   // content. A non-OK status means the rule could not run (status error).
   virtual Status CheckFile(const CheckContext& ctx, const CheckInput& input,
                            std::string_view content, std::vector<Finding>* out) const;
+  // Kinds that judge many files at once more cheaply than one by one (a
+  // per-file `command`: one process for many file arguments) say so, and
+  // the engine hands CheckFiles() a whole chunk. (*out)[i] must be what
+  // CheckFile() would give inputs[i] alone. Contents are not loaded.
+  virtual bool judges_in_batches() const { return false; }
+  virtual Status CheckFiles(const CheckContext& ctx, const std::vector<CheckInput>& inputs,
+                            std::vector<std::vector<Finding>>* out) const;
 
   // How many inputs the check selects in `tree` (files, or directories
   // for the directory kinds): what `sotinc list` shows.

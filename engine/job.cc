@@ -62,6 +62,23 @@ std::vector<const FileEntry*> CommandInputs(const JobEnv& env, const Rule& rule,
 
 Status RunFiles(const Check& check, const CheckContext& ctx, const JobEnv& env, const Job& job,
                 JobProgress* progress, JobOutcome* out) {
+  if (check.judges_in_batches()) {
+    std::vector<CheckInput> inputs;
+    inputs.reserve(job.files.size());
+    for (const JobFile& jf : job.files) inputs.push_back({&env.snapshot->files[jf.index], jf.captures});
+    CheckContext batch = ctx;
+    batch.unit_started = [progress](size_t i) {
+      if (progress) progress->Unit(static_cast<int>(i));
+    };
+    std::vector<std::vector<Finding>> findings;
+    Status s = check.CheckFiles(batch, inputs, &findings);
+    if (s.ok() && findings.size() != inputs.size()) {
+      s = Status::Error("internal: a batch judged " + std::to_string(findings.size()) + " of " +
+                        std::to_string(inputs.size()) + " files");
+    }
+    if (s.ok()) out->file_findings = std::move(findings);
+    return s;
+  }
   for (size_t i = 0; i < job.files.size(); ++i) {
     if (progress) progress->Unit(static_cast<int>(i));
     const JobFile& jf = job.files[i];

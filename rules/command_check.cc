@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <cstdlib>
 
 #include "engine/worker_pool.h"
@@ -35,6 +37,81 @@ class CommandCheck : public Check {
   Status CheckFile(const CheckContext& ctx, const CheckInput& input, std::string_view,
                    std::vector<Finding>* out) const override {
     return Execute(ctx, {input.file->path}, out);
+  }
+
+  // A per-file command runs once for many files, as pre-commit and xargs
+  // do: one process start instead of thousands.
+  bool judges_in_batches() const override { return per_file() && batch_; }
+
+  Status CheckFiles(const CheckContext& ctx, const std::vector<CheckInput>& inputs,
+                    std::vector<std::vector<Finding>>* out) const override {
+    out->assign(inputs.size(), {});
+    std::vector<size_t> batch;
+    size_t bytes = 0;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      batch.push_back(i);
+      bytes += inputs[i].file->path.size() + 1;
+      if (bytes >= kMaxArgBytes || i + 1 == inputs.size()) {
+        if (Status s = JudgeBatch(ctx, inputs, batch, out); !s.ok()) return s;
+        batch.clear();
+        bytes = 0;
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Runs the command on the files `batch` names and gives each its
+  // findings, exactly as a run on that file alone would:
+  //   - exit 0 and every finding names a file of the batch: each file gets
+  //     the findings that name it (the others pass);
+  //   - a non-zero exit where every finding names a file of the batch: the
+  //     files named get their findings; the others may have caused the
+  //     exit, so they are judged again in two halves;
+  //   - anything else (output that names no file of the batch, a timeout,
+  //     a crash): two halves, down to single files, which run as alone.
+  // A batch with few failures costs one process per failing file and a
+  // logarithmic number of splits.
+  Status JudgeBatch(const CheckContext& ctx, const std::vector<CheckInput>& inputs,
+                    const std::vector<size_t>& batch,
+                    std::vector<std::vector<Finding>>* out) const {
+    if (ctx.unit_started) ctx.unit_started(batch.front());
+    if (batch.size() == 1) {
+      return Execute(ctx, {inputs[batch[0]].file->path}, &(*out)[batch[0]]);
+    }
+    std::vector<std::string> paths;
+    std::map<std::string_view, size_t> slot;
+    for (size_t i : batch) {
+      paths.push_back(inputs[i].file->path);
+      slot.emplace(inputs[i].file->path, i);
+    }
+    ProcessOutcome r;
+    std::vector<Finding> found;
+    Status ran = Spawn(ctx, paths, &r, &found);
+    bool attributable = ran.ok();
+    for (const Finding& f : found) attributable = attributable && slot.count(f.path) > 0;
+    std::vector<size_t> unsettled;
+    if (attributable) {
+      std::set<size_t> named;
+      for (Finding& f : found) {
+        size_t i = slot.at(f.path);
+        named.insert(i);
+        (*out)[i].push_back(std::move(f));
+      }
+      if (r.exit_code == 0) return Status::Ok();
+      for (size_t i : batch) {
+        if (!named.count(i)) unsettled.push_back(i);
+      }
+    } else {
+      for (size_t i : batch) (*out)[i].clear();
+      unsettled = batch;
+    }
+    if (unsettled.empty()) return Status::Ok();
+    const size_t half = unsettled.size() / 2;
+    if (half == 0) return JudgeBatch(ctx, inputs, unsettled, out);
+    std::vector<size_t> first(unsettled.begin(), unsettled.begin() + static_cast<long>(half));
+    std::vector<size_t> second(unsettled.begin() + static_cast<long>(half), unsettled.end());
+    if (Status s = JudgeBatch(ctx, inputs, first, out); !s.ok()) return s;
+    return JudgeBatch(ctx, inputs, second, out);
   }
 
   Status Run(const CheckContext& ctx, std::vector<Finding>* out) const override {
@@ -70,8 +147,11 @@ class CommandCheck : public Check {
   }
 
 
-  Status Execute(const CheckContext& ctx, const std::vector<std::string>& paths,
-                 std::vector<Finding>* out) const {
+  // Runs the command on `paths`: an error for what is not a result (it
+  // could not start, timed out, was killed), else its outcome and, with
+  // `format: lines`, the findings its output names.
+  Status Spawn(const CheckContext& ctx, const std::vector<std::string>& paths, ProcessOutcome* r,
+               std::vector<Finding>* found) const {
     ProcessSpec spec;
     if (shell_.empty()) {
       spec.argv = argv_;
@@ -97,18 +177,25 @@ class CommandCheck : public Check {
         spec.env.push_back(kv);
     }
 
-    ProcessOutcome r = ctx.processes->Run(spec);
-    if (r.spawn_failed) return Status::Error("cannot run '" + spec.argv[0] + "': " + r.output);
-    if (r.timed_out) {
+    *r = ctx.processes->Run(spec);
+    if (r->spawn_failed) return Status::Error("cannot run '" + spec.argv[0] + "': " + r->output);
+    if (r->timed_out) {
       return Status::Error("timed out after " + FormatTimeout(ctx.timeout_ms));
     }
-    if (r.signal != 0) {
-      const char* name = sigabbrev_np(r.signal);
-      return Status::Error("command killed by signal " + std::to_string(r.signal) +
+    if (r->signal != 0) {
+      const char* name = sigabbrev_np(r->signal);
+      return Status::Error("command killed by signal " + std::to_string(r->signal) +
                            (name ? std::string(" (SIG") + name + ")" : std::string()));
     }
+    if (lines_format_) ParseLines(r->output, spec.cwd, found);
+    return Status::Ok();
+  }
+
+  Status Execute(const CheckContext& ctx, const std::vector<std::string>& paths,
+                 std::vector<Finding>* out) const {
+    ProcessOutcome r;
     size_t before = out->size();
-    if (lines_format_) ParseLines(r.output, spec.cwd, out);
+    if (Status s = Spawn(ctx, paths, &r, out); !s.ok()) return s;
     if (r.exit_code != 0 && out->size() == before) {
       std::string tail = r.output.size() > kTailBytes
                              ? "..." + r.output.substr(r.output.size() - kTailBytes)
@@ -119,7 +206,7 @@ class CommandCheck : public Check {
       if (r.dropped_bytes > 0) {
         dropped = " (" + std::to_string(r.dropped_bytes) +
                   " bytes of output were dropped from the middle; the first and last " +
-                  std::to_string(spec.output_cap / 2) + " bytes were kept)";
+                  std::to_string(kOutputCap / 2) + " bytes were kept)";
       }
       out->push_back(Finding{path, 0, 0,
                              "command exited with status " + std::to_string(r.exit_code) +
@@ -162,6 +249,7 @@ class CommandCheck : public Check {
   bool has_files_ = false;
   bool pass_files_ = true;
   bool per_file_ = false;
+  bool batch_ = false;
   bool lines_format_ = true;
   std::vector<std::pair<std::string, std::string>> env_;
 };
@@ -193,6 +281,12 @@ std::unique_ptr<Check> ParseCommand(Fields& f) {
   f.Bool("per_file", &check->per_file_);
   if (check->per_file_ && !f.Has("files")) {
     f.Error("per_file", "'per_file: true' needs 'files'");
+    ok = false;
+  }
+  f.Bool("batch", &check->batch_);
+  if (check->batch_ && !check->per_file_) {
+    f.Error("batch", "'batch: true' needs 'per_file: true' (without per_file the files are "
+                     "always passed together)");
     ok = false;
   }
   std::string format = "lines";

@@ -393,7 +393,7 @@ class Loader {
         "kind",       "files",      "pattern", "parents", "entries",     "count", "min",
         "max",        "same_names", "dirs",    "on",      "ignore_case", "scope", "require",
         "forbid",     "equals",     "enum",    "match",   "bytes",       "lines", "run",
-        "pass_files", "per_file",   "env",     "format"};
+        "pass_files", "per_file",   "batch",   "env",     "format"};
     for (const char* key : kCheckFields) {
       const YAML::Node& map = node;  // const: operator[] must not add the key
       if (map[key].IsDefined()) {

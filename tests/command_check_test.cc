@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -296,6 +297,154 @@ TEST_F(RealCommandTest, TimeoutAndMissingCommandAreErrors) {
   EXPECT_EQ(Run("{kind: command, run: [sotinc-no-such-command-xyz]}", &s), V());
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.message().rfind("cannot run 'sotinc-no-such-command-xyz': ", 0), 0u) << s.message();
+}
+
+}  // namespace
+}  // namespace sotinc
+
+namespace sotinc {
+namespace {
+
+// A per-file command judges a whole chunk through CheckFiles (what the
+// worker does): few processes, and each file's findings exactly as its own
+// run would give.
+class CommandBatchTest : public CommandTest {
+ protected:
+  void SetUp() override {
+    CommandTest::SetUp();
+    for (int i = 0; i < 64; ++i) Add("many/f" + std::to_string(i) + ".py", "x\n");
+  }
+
+  // (*per_file)[path] = that file's findings as lines; returns the status.
+  Status Batch(const std::string& yaml, std::map<std::string, V>* per_file) {
+    std::unique_ptr<Check> check = Parse(yaml);
+    EXPECT_NE(check, nullptr);
+    if (!check) return Status::Error("config rejected");
+    EXPECT_TRUE(check->judges_in_batches());
+    CheckContext& ctx = Context();
+    std::vector<CheckInput> inputs;
+    for (const GlobMatch& m : check->file_globs()->MatchAll(ctx.tree->files)) {
+      inputs.push_back({&(*ctx.files)[m.index], m.captures});
+    }
+    std::vector<std::vector<Finding>> out;
+    Status s = check->CheckFiles(ctx, inputs, &out);
+    if (s.ok()) {
+      EXPECT_EQ(out.size(), inputs.size());
+      for (size_t i = 0; i < out.size() && i < inputs.size(); ++i) {
+        (*per_file)[inputs[i].file->path] = testing::FormatFindings(out[i]);
+      }
+    }
+    return s;
+  }
+
+  // What each file gives when the command runs on it alone.
+  std::map<std::string, V> Alone(const std::string& yaml) {
+    std::unique_ptr<Check> check = Parse(yaml);
+    CheckContext& ctx = Context();
+    std::map<std::string, V> out;
+    for (const GlobMatch& m : check->file_globs()->MatchAll(ctx.tree->files)) {
+      std::vector<Finding> findings;
+      CheckInput input{&(*ctx.files)[m.index], m.captures};
+      EXPECT_TRUE(check->CheckFile(ctx, input, "", &findings).ok());
+      out[input.file->path] = testing::FormatFindings(findings);
+    }
+    return out;
+  }
+
+  static bool Has(const ProcessSpec& spec, const std::string& path) {
+    return std::find(spec.argv.begin(), spec.argv.end(), path) != spec.argv.end();
+  }
+
+  const std::string yaml_ =
+      "{kind: command, run: [lint], files: '**/*.py', per_file: true, batch: true}";
+};
+
+TEST_F(CommandBatchTest, WithoutBatchEachFileRunsAlone) {
+  std::unique_ptr<Check> check = Parse("{kind: command, run: [lint], files: '**/*.py', per_file: true}");
+  ASSERT_NE(check, nullptr);
+  EXPECT_FALSE(check->judges_in_batches()) << "a command written for \"$1\" must keep working";
+  EXPECT_EQ(Errors("{kind: command, run: [lint], files: '**/*.py', batch: true}"),
+            V({"sotinc.yaml:1:55: rule T001: 'batch: true' needs 'per_file: true' (without "
+               "per_file the files are always "
+               "passed together)"}));
+}
+
+TEST_F(CommandBatchTest, OneProcessForAChunkWithFindingsGivenToTheirFiles) {
+  runner_.SetScript([](const ProcessSpec& spec) {
+    return FakeProcessRunner::Exited(0, Has(spec, "many/f7.py") ? "many/f7.py:3: bad\n" : "");
+  });
+  std::map<std::string, V> got;
+  ASSERT_TRUE(Batch(yaml_, &got).ok());
+  EXPECT_EQ(runner_.commands_ran_.size(), 1u);
+  EXPECT_EQ(runner_.commands_ran_[0].argv.size(), 1u + 66u);
+  EXPECT_EQ(got.size(), 66u);
+  EXPECT_EQ(got["many/f7.py"], V({"many/f7.py:3:0: bad"}));
+  EXPECT_EQ(got["many/f8.py"], V());
+  EXPECT_EQ(got, Alone(yaml_));
+}
+
+TEST_F(CommandBatchTest, UnattributableFailureSplitsDownToTheFilesThatFail) {
+  // Like `python -m py_compile`: the error names no file in path:line form.
+  runner_.SetScript([](const ProcessSpec& spec) {
+    bool bad = Has(spec, "many/f5.py") || Has(spec, "many/f40.py");
+    return FakeProcessRunner::Exited(bad ? 1 : 0, bad ? "SyntaxError: invalid syntax\n" : "");
+  });
+  std::map<std::string, V> got;
+  ASSERT_TRUE(Batch(yaml_, &got).ok());
+  const size_t batched = runner_.commands_ran_.size();
+  EXPECT_EQ(got["many/f5.py"], V({"many/f5.py:0:0: command exited with status 1: SyntaxError: invalid syntax"}));
+  EXPECT_EQ(got["many/f6.py"], V());
+  EXPECT_EQ(got, Alone(yaml_));
+  // Two failing files of 66: splits along two paths, far fewer than 66 runs.
+  EXPECT_LE(batched, 2u * 2u * 7u + 1u);
+}
+
+TEST_F(CommandBatchTest, NamedFindingsStandAndSilentFailuresAreFoundBySplitting) {
+  // Exit 1 when f3 (which says why) or f9 (which says nothing) is among the files.
+  runner_.SetScript([](const ProcessSpec& spec) {
+    std::string out = Has(spec, "many/f3.py") ? "./many/f3.py:1:2: unused import\n" : "";
+    bool fail = Has(spec, "many/f3.py") || Has(spec, "many/f9.py");
+    return FakeProcessRunner::Exited(fail ? 1 : 0, out);
+  });
+  std::map<std::string, V> got;
+  ASSERT_TRUE(Batch(yaml_, &got).ok());
+  EXPECT_EQ(got["many/f3.py"], V({"many/f3.py:1:2: unused import"}));
+  EXPECT_EQ(got["many/f9.py"], V({"many/f9.py:0:0: command exited with status 1"}));
+  EXPECT_EQ(got["a.py"], V());
+  EXPECT_EQ(got, Alone(yaml_));
+}
+
+TEST_F(CommandBatchTest, ATimeoutIsTracedToItsFileAndIsARuleError) {
+  runner_.SetScript([](const ProcessSpec& spec) {
+    ProcessOutcome o = FakeProcessRunner::Exited(0);
+    o.timed_out = Has(spec, "many/f33.py");
+    return o;
+  });
+  std::map<std::string, V> got;
+  Status s = Batch(yaml_, &got);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "timed out after 60s");
+  // The last run was f33 alone, as a run of that file by itself would be.
+  ASSERT_FALSE(runner_.commands_ran_.empty());
+  EXPECT_EQ(runner_.commands_ran_.back().argv, V({"lint", "many/f33.py"}));
+}
+
+TEST_F(CommandBatchTest, LongFileListsAreSplitUnderTheArgumentLimit) {
+  for (int i = 0; i < 1500; ++i) {
+    Add("deep/" + std::string(100, 'd') + "/g" + std::to_string(i) + ".py", "x\n");
+  }
+  std::map<std::string, V> got;
+  ASSERT_TRUE(Batch(yaml_, &got).ok());
+  EXPECT_EQ(got.size(), 1566u);
+  EXPECT_GE(runner_.commands_ran_.size(), 2u);
+  size_t passed = 0;
+  for (const ProcessSpec& spec : runner_.commands_ran_) {
+    size_t bytes = 0;
+    for (size_t i = 1; i < spec.argv.size(); ++i) bytes += spec.argv[i].size() + 1;
+    EXPECT_LE(bytes, 128u * 1024u + 200u);
+    passed += spec.argv.size() - 1;
+  }
+  EXPECT_EQ(passed, 1566u) << "every file is passed exactly once";
 }
 
 }  // namespace

@@ -142,5 +142,50 @@ TEST(PoolE2E, SameResultsWithOneAndTwoWorkers) {
   EXPECT_NE(one.out.find("\"id\": \"EACH\", \"status\": \"fail\""), std::string::npos) << one.out;
 }
 
+TEST(PoolE2E, BatchedPerFileCommandRunsFewProcessesAndGivesEachFileItsOwnResult) {
+  TempRepo repo;
+  // Each process appends a line to a log outside the repository; each file
+  // with a TODO gets a finding, and f7 makes its process fail silently.
+  const std::string log = repo.path() + ".log";
+  const std::string body =
+      "echo run >> " + log + "; s=0; for f; do grep -n TODO \"$f\" | sed \"s|^|$f:|\"; "
+      "case $f in */f7.txt) s=1;; esac; done; exit $s";
+  std::string config =
+      "version: 1\n"
+      "rules:\n"
+      "  - {id: BATCH, check: {kind: command, files: '**/*.txt', per_file: true, batch: true,\n"
+      "                       run: '" + body + "'}}\n"
+      "  - {id: ALONE, check: {kind: command, files: '**/*.txt', per_file: true,\n"
+      "                       run: '" + body + "'}}\n";
+  repo.WriteFile("sotinc.yaml", config);
+  for (int d = 0; d < 3; ++d) {
+    for (int f = 0; f < 40; ++f) {
+      repo.WriteFile("d" + std::to_string(d) + "/f" + std::to_string(f) + ".txt",
+                     f % 9 == 2 ? "x\nTODO\n" : "ok\n");
+    }
+  }
+  repo.Commit("tree");
+  RunResult r = repo.Run(Sotinc(repo, "check --no-cache -j 2 --format json"));
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  std::ifstream in(log);
+  int runs = 0;
+  for (std::string line; std::getline(in, line);) ++runs;
+  // ALONE: one process per file (120). BATCH: a few chunks, plus the
+  // splits that find the three silent failures.
+  EXPECT_GE(runs, 120 + 1);
+  EXPECT_LE(runs, 120 + 40) << "batching started a process for most files";
+  // Both rules give every file the same findings.
+  std::string batch = r.out.substr(r.out.find("\"id\": \"BATCH\""));
+  batch = batch.substr(batch.find("\"findings\""));
+  batch = batch.substr(0, batch.find("]}") + 2);
+  std::string alone = r.out.substr(r.out.find("\"id\": \"ALONE\""));
+  alone = alone.substr(alone.find("\"findings\""));
+  alone = alone.substr(0, alone.find("]}") + 2);
+  EXPECT_EQ(batch, alone);
+  EXPECT_NE(batch.find("d2/f7.txt\", \"message\": \"command exited with status 1"),
+            std::string::npos) << batch;
+  EXPECT_NE(batch.find("\"path\": \"d1/f11.txt\", \"line\": 2"), std::string::npos) << batch;
+}
+
 }  // namespace
 }  // namespace sotinc
