@@ -66,7 +66,8 @@ class CommandCheck : public Check {
   //     the findings that name it (the others pass);
   //   - a non-zero exit where every finding names a file of the batch: the
   //     files named get their findings; the others may have caused the
-  //     exit, so they are judged again in two halves;
+  //     exit, so they are judged again, together (and split as below when
+  //     that run fails naming none of them);
   //   - anything else (output that names no file of the batch, a timeout,
   //     a crash): two halves, down to single files, which run as alone.
   // A batch with few failures costs one process per failing file and a
@@ -106,6 +107,9 @@ class CommandCheck : public Check {
       unsettled = batch;
     }
     if (unsettled.empty()) return Status::Ok();
+    // Some files were named: the others most likely pass (linters exit 1
+    // when they print findings), so they run again together first.
+    if (unsettled.size() < batch.size()) return JudgeBatch(ctx, inputs, unsettled, out);
     const size_t half = unsettled.size() / 2;
     if (half == 0) return JudgeBatch(ctx, inputs, unsettled, out);
     std::vector<size_t> first(unsettled.begin(), unsettled.begin() + static_cast<long>(half));
