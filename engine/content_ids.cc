@@ -21,7 +21,8 @@ Result<std::string> ContentIds::Get(const FileEntry& file) {
   // Streamed: a file far over max_file_bytes (which no check loads) may
   // still need an id, for a command rule that reads it itself.
   ByteHasher hasher;
-  Status read = source_->ReadChunks(file, [&hasher](std::string_view bytes) { hasher.Update(bytes); });
+  Status read =
+      source_->ReadChunks(file, [&hasher](std::string_view bytes) { hasher.Update(bytes); });
   if (!read.ok()) return Status::Error("cannot read " + file.path + ": " + read.message());
   ++files_hashed_;
   std::string id = "x:" + ToHex(hasher.Finish());

@@ -40,7 +40,6 @@
 #include "tests/testing/outcome.h"
 #include "tests/testing/temp_repo.h"
 
-
 namespace sotinc {
 namespace {
 
@@ -128,7 +127,8 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
     SCOPED_TRACE(strsignal(sig));
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(tmpdir, ec)) fs::remove_all(e.path(), ec);
-    pid_t pid = testing::StartSotinc(repo, {"check", "--staged", "--no-cache", "--rule", "SLOW"}, tmpdir);
+    pid_t pid =
+        testing::StartSotinc(repo, {"check", "--staged", "--no-cache", "--rule", "SLOW"}, tmpdir);
     ASSERT_GT(pid, 0);
     // Wait for the command's temporary tree (at most 10 s), then let it
     // run a little.
@@ -225,8 +225,9 @@ TEST(CacheSafety, FourConcurrentRunsAllRight) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (int i = 1; i <= kRuns; ++i) {
       std::string n = std::to_string(i);
-      Outcome got = Parse(std::stoi(testing::ReadWholeFile(out + "/rc" + n)), testing::ReadWholeFile(out + "/out" + n),
-                          testing::ReadWholeFile(out + "/err" + n));
+      Outcome got =
+          Parse(std::stoi(testing::ReadWholeFile(out + "/rc" + n)),
+                testing::ReadWholeFile(out + "/out" + n), testing::ReadWholeFile(out + "/err" + n));
       EXPECT_EQ(got.Canonical(), expected.Canonical()) << "run " << n << " stderr:\n" << got.err;
       EXPECT_EQ(got.err, "") << "run " << n;
     }

@@ -9,8 +9,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -110,9 +110,7 @@ std::string Quote(const std::string& s) {
   return q + "'";
 }
 
-std::string Outside(const TempRepo& repo) {
-  return fs::path(repo.path()).parent_path().string();
-}
+std::string Outside(const TempRepo& repo) { return fs::path(repo.path()).parent_path().string(); }
 
 std::string ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -183,8 +181,8 @@ MeasuredRun RunMeasured(const TempRepo& repo, const std::vector<std::string>& ar
   struct rusage usage = {};
   while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
-  m.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
+  m.wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   m.max_rss_kb = usage.ru_maxrss;
   m.cpu_ms = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
              (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
