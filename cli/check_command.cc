@@ -12,6 +12,7 @@
 #include "cli/run_observer.h"
 #include "engine/affected.h"
 #include "engine/content_ids.h"
+#include "engine/git_index_file.h"
 #include "engine/git_source.h"
 #include "engine/interrupt.h"
 #include "engine/runner.h"
@@ -263,6 +264,22 @@ Result<std::vector<ReportTarget>> ReportTargets(const CheckOptions& o) {
   return targets;
 }
 
+// The paths with conflict stages in the index, as "a, b, c" (at most five,
+// then a count); empty when there are none or the index cannot be read
+// (the source reports that itself).
+std::string UnmergedPaths(const GitRepo& repo) {
+  Result<std::vector<GitIndexEntry>> index = ReadGitIndexFile(repo.index_path());
+  if (!index.ok()) return "";
+  std::vector<std::string> paths;
+  for (const GitIndexEntry& e : *index) {
+    if (e.stage() != 0 && (paths.empty() || paths.back() != e.path)) paths.push_back(e.path);
+  }
+  std::string text;
+  for (size_t i = 0; i < paths.size() && i < 5; ++i) text += (i ? ", " : "") + paths[i];
+  if (paths.size() > 5) text += " and " + std::to_string(paths.size() - 5) + " more";
+  return text;
+}
+
 int RunCheck(CommonOptions common, const CheckOptions& o) {
   Result<std::vector<ReportTarget>> targets = ReportTargets(o);
   if (!targets.ok()) {
@@ -283,6 +300,15 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   std::unique_ptr<Workspace> opened = OpenWorkspaceOrReport(common, &exit_code);
   if (!opened) return exit_code;
   Workspace& ws = *opened;
+  if (o.staged) {
+    std::string unmerged = UnmergedPaths(*ws.repo);
+    if (!unmerged.empty()) {
+      // git refuses to commit them, and so does a pre-commit hook.
+      PrintError("the index has unmerged paths (" + unmerged +
+                 "): resolve the conflicts and `git add` the files, then check again");
+      return kExitFailed;
+    }
+  }
   Result<std::vector<const Rule*>> selected = SelectRules(ws, o);
   if (!selected.ok()) {
     PrintError(selected.error());

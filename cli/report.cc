@@ -166,11 +166,39 @@ FindingPlace PlaceOf(const Finding& finding, const Rule* rule) {
   return place;
 }
 
+std::string QuotePathForText(const std::string& path) {
+  bool plain = true;
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') plain = false;
+  }
+  if (plain) return path;
+  std::string out = "\"";
+  for (unsigned char c : path) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          const char digits[] = {'\\', static_cast<char>('0' + (c >> 6)),
+                                 static_cast<char>('0' + ((c >> 3) & 7)),
+                                 static_cast<char>('0' + (c & 7))};
+          out.append(digits, sizeof digits);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
 std::string FindingLine(const Finding& finding, const RuleResult& result, const Rule* rule) {
   FindingPlace place = PlaceOf(finding, rule);
   std::string out;
   if (!place.file.empty()) {
-    out += place.file;
+    out += QuotePathForText(place.file);
     if (place.line > 0) out += ":" + std::to_string(place.line);
     if (place.column > 0) out += ":" + std::to_string(place.column);
     out += ": ";

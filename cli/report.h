@@ -58,8 +58,15 @@ struct FindingPlace {
 };
 FindingPlace PlaceOf(const Finding& finding, const Rule* rule);
 
+// A path as the text report prints it: as is, or, when it holds a control
+// character (a newline would split the report's line), a double quote or a
+// backslash, in double quotes with C escapes, as git prints such names
+// (core.quotePath). Bytes from 0x80 up are left alone.
+std::string QuotePathForText(const std::string& path);
+
 // "path:line:col: severity: message [RULE]", leaving out parts that are
-// absent (the editor-friendly line of the text and JUnit formats).
+// absent (the editor-friendly line of the text and JUnit formats); the
+// path as QuotePathForText prints it.
 std::string FindingLine(const Finding& finding, const RuleResult& result, const Rule* rule);
 
 // `s` with invalid UTF-8 replaced by U+FFFD (as bytes EF BF BD).

@@ -88,6 +88,9 @@ std::vector<GlobMatch> MatchFiles(const CheckContext& ctx, const GlobList& globs
 
 Result<bool> LoadContent(const CheckContext& ctx, const FileEntry& file, std::string* content,
                          std::vector<Finding>* out) {
+  // A submodule (or a nested repository) is one opaque entry: it has no
+  // content of its own to judge, so content checks pass over it.
+  if (file.type == FileType::kSubmodule) return false;
   if (file.size > ctx.max_file_bytes) {
     out->push_back(Finding{file.path, 0, 0,
                            "file is " + std::to_string(file.size) +

@@ -149,8 +149,9 @@ std::vector<GlobMatch> MatchFiles(const CheckContext& ctx, const GlobList& globs
                                   std::vector<Finding>* out);
 
 // Loads a matched file for a content check. Returns true with `content`
-// filled when the check should look at it. Returns false (adding a finding)
-// when the file is over max_file_bytes. A read failure is a non-OK status.
+// filled when the check should look at it. Returns false when it should
+// not: a file over max_file_bytes (adding a finding), a submodule (an
+// opaque entry, nothing to judge). A read failure is a non-OK status.
 Result<bool> LoadContent(const CheckContext& ctx, const FileEntry& file, std::string* content,
                          std::vector<Finding>* out);
 

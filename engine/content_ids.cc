@@ -18,10 +18,14 @@ Result<std::string> ContentIds::Get(const FileEntry& file) {
       return *id;
     }
   }
-  Result<std::string> content = source_->Read(file);
-  if (!content.ok()) return Status::Error("cannot read " + file.path + ": " + content.error());
+  // Streamed: a file far over max_file_bytes (which no check loads) may
+  // still need an id, for a command rule that reads it itself.
+  ByteHasher hasher;
+  Status read =
+      source_->ReadChunks(file, [&hasher](std::string_view bytes) { hasher.Update(bytes); });
+  if (!read.ok()) return Status::Error("cannot read " + file.path + ": " + read.message());
   ++files_hashed_;
-  std::string id = "x:" + ToHex(HashBytes(*content));
+  std::string id = "x:" + ToHex(hasher.Finish());
   // A file that changed size between listing and reading is not vouched
   // for by its listed stat data: do not remember the hash under it.
   // Nor is a file modified in the last seconds: a second write within the
@@ -29,7 +33,7 @@ Result<std::string> ContentIds::Get(const FileEntry& file) {
   // (git's "racily clean" problem), so such a hash is not remembered.
   int64_t now_ns = static_cast<int64_t>(std::time(nullptr)) * 1000000000LL;
   bool settled = now_ns - file.mtime_ns > 3000000000LL && now_ns - file.ctime_ns > 3000000000LL;
-  if (cache_ && statable && settled && content->size() == file.size) {
+  if (cache_ && statable && settled && hasher.bytes() == file.size) {
     cache_->PutStatHash(file, id);
   }
   memo_.emplace(file.path, id);

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/status.h"
@@ -48,6 +50,18 @@ class FileSource {
   // path (as git stores it); symlinks are never followed. A submodule has
   // no content (error).
   virtual Result<std::string> Read(const FileEntry& file) = 0;
+
+  // The same bytes as Read(), handed to `sink` in pieces, in order, so that
+  // a caller can hash a file of any size (a 2 GB file over max_file_bytes
+  // that a command rule matches) in constant memory. The default calls
+  // Read() once; a source that can stream overrides it.
+  virtual Status ReadChunks(const FileEntry& file,
+                            const std::function<void(std::string_view)>& sink) {
+    Result<std::string> content = Read(file);
+    if (!content.ok()) return content.status();
+    sink(*content);
+    return Status::Ok();
+  }
 
   // The directory where listed files exist as they are listed (the working
   // tree), or empty when the files are not materialised (index, commit).

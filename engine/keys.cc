@@ -41,6 +41,20 @@ std::string HashBytes(std::string_view bytes) {
   return DigestBytes(XXH3_128bits(bytes.data(), bytes.size()));
 }
 
+ByteHasher::ByteHasher() : state_(XXH3_createState()) {
+  if (state_ == nullptr) throw std::bad_alloc();
+  XXH3_128bits_reset(state_);
+}
+
+ByteHasher::~ByteHasher() { XXH3_freeState(state_); }
+
+void ByteHasher::Update(std::string_view bytes) {
+  XXH3_128bits_update(state_, bytes.data(), bytes.size());
+  bytes_ += bytes.size();
+}
+
+std::string ByteHasher::Finish() const { return DigestBytes(XXH3_128bits_digest(state_)); }
+
 std::string ToHex(std::string_view raw) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -36,6 +36,24 @@ class KeyBuilder {
 
 // XXH3-128 of `bytes` as 16 raw bytes.
 std::string HashBytes(std::string_view bytes);
+
+// HashBytes of the concatenation of every Update(), in constant memory
+// (for files too big to load). Owns an XXH3 state; not copyable.
+class ByteHasher {
+ public:
+  ByteHasher();
+  ~ByteHasher();
+  ByteHasher(const ByteHasher&) = delete;
+  ByteHasher& operator=(const ByteHasher&) = delete;
+
+  void Update(std::string_view bytes);
+  uint64_t bytes() const { return bytes_; }  // how many so far
+  std::string Finish() const;                // 16 raw bytes
+
+ private:
+  XXH3_state_s* state_;
+  uint64_t bytes_ = 0;
+};
 // Lower-case hex of raw bytes.
 std::string ToHex(std::string_view raw);
 

@@ -2,7 +2,11 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -64,6 +68,7 @@ Result<std::unique_ptr<TempTree>> TempTree::Create(FileSource& source,
                          std::strerror(errno));
   }
   std::unique_ptr<TempTree> tree(new TempTree(buf.data()));
+  if (parent.empty()) tree->StartJanitor();
   for (const FileEntry* f : files) {
     if (f->type == FileType::kSubmodule) continue;
     Status s = MakeParents(tree->path_, f->path);
@@ -83,6 +88,49 @@ Result<std::unique_ptr<TempTree>> TempTree::Create(FileSource& source,
   return tree;
 }
 
-TempTree::~TempTree() { RemoveTree(path_); }
+void TempTree::StartJanitor() {
+  // Everything the child needs is made before fork: a process with threads
+  // (libgit2's) may only make async-signal-safe calls in a forked child.
+  const pid_t parent = getpid();
+  const char* argv[] = {"rm", "-rf", "--", path_.c_str(), nullptr};
+  const char* envp[] = {nullptr};
+  sigset_t wake;
+  sigemptyset(&wake);
+  sigaddset(&wake, SIGUSR1);
+  sigset_t old;
+  // Blocked before fork, so a parent that dies at once is still noticed.
+  pthread_sigmask(SIG_BLOCK, &wake, &old);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // Interrupts are the parent's to handle; it removes the tree and then
+    // ends the janitor itself.
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGUSR1);
+    if (getppid() == parent) {
+      int sig = 0;
+      while (sigwait(&wake, &sig) != 0) {
+      }
+    }
+    struct stat st;
+    if (lstat(argv[3], &st) != 0) _exit(0);
+    execve("/bin/rm", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+    execve("/usr/bin/rm", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+    _exit(1);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid > 0) janitor_ = pid;
+}
+
+TempTree::~TempTree() {
+  RemoveTree(path_);
+  if (janitor_ > 0) {
+    kill(janitor_, SIGKILL);
+    while (waitpid(janitor_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
 
 }  // namespace sotinc

@@ -3,8 +3,15 @@
 // ever touching the user's working tree (`--staged`, `--rev`).
 //
 // The TempTree owns its directory and removes it (without following
-// symlinks) when destroyed. Not copyable.
+// symlinks) when destroyed. A tree made directly in $TMPDIR (no `parent`:
+// a run's root) also has a janitor, a child process forked at creation that
+// waits for this process to die (PR_SET_PDEATHSIG) and then removes the
+// directory: even a SIGKILLed run leaves no `sotinc-run.*` behind. Create
+// it from the thread that lives as long as the tree (the main thread):
+// the kernel signals the janitor when that thread ends. Not copyable.
 #pragma once
+
+#include <sys/types.h>
 
 #include <memory>
 #include <string>
@@ -30,7 +37,9 @@ class TempTree {
 
  private:
   explicit TempTree(std::string path) : path_(std::move(path)) {}
+  void StartJanitor();
   std::string path_;
+  pid_t janitor_ = -1;  // the janitor's pid, or -1
 };
 
 // Removes a directory tree without following symlinks; best effort.

@@ -31,6 +31,19 @@ class CountingSource : public FileSource {
     }
     return r;
   }
+  Status ReadChunks(const FileEntry& file,
+                    const std::function<void(std::string_view)>& sink) override {
+    uint64_t bytes = 0;
+    Status s = source_->ReadChunks(file, [&](std::string_view b) {
+      bytes += b.size();
+      sink(b);
+    });
+    if (s.ok()) {
+      ++counters_->files_read;
+      counters_->bytes_read += bytes;
+    }
+    return s;
+  }
   std::string materialized_root() const override { return source_->materialized_root(); }
   std::string description() const override { return source_->description(); }
 

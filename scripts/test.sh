@@ -15,7 +15,8 @@ bash scripts/test-package.sh build   # the .deb: install, run, remove (docs/pack
 echo "== build (ASan + UBSan)"
 bash scripts/build.sh build-asan -DSOTINC_SANITIZE=ON -DSOTINC_WERROR=ON
 echo "== tests under sanitizers"
-# The differential test's 300 random steps run in the plain build; under
-# the sanitizers (several times slower) a shorter walk keeps CI in time.
-(cd build-asan && SOTINC_DIFF_STEPS=30 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+# The differential test's 300 random steps and the kill test's 200 kills run
+# in the plain build; under the sanitizers (several times slower) a shorter
+# walk and 30 kills keep CI in time.
+(cd build-asan && SOTINC_DIFF_STEPS=30 SOTINC_KILL_ROUNDS=30 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")

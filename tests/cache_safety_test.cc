@@ -37,147 +37,23 @@
 #include <thread>
 #include <vector>
 
+#include "tests/testing/outcome.h"
 #include "tests/testing/temp_repo.h"
-
-extern char** environ;
 
 namespace sotinc {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Check;
+using testing::Fresh;
+using testing::Outcome;
+using testing::Outside;
+using testing::Quote;
 using testing::RunResult;
 using testing::Sotinc;
 using testing::TempRepo;
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// The temp root holding the repository: a place for files that must not be
-// inputs of any rule.
-std::string Outside(const TempRepo& repo) { return fs::path(repo.path()).parent_path().string(); }
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteRaw(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-}
-
-// --- Results ------------------------------------------------------------------
-
-struct Outcome {
-  int exit_code = -1;
-  bool parsed = false;
-  std::map<std::string, std::string> rules;  // id -> status, reason, findings
-  int cached = -1;
-  int ran = -1;
-  std::string err;
-
-  // What must match a fresh run: the exit status and every rule's result.
-  std::string Canonical() const {
-    std::string s = "exit " + std::to_string(exit_code) + "\n";
-    for (const auto& [id, r] : rules) s += id + " " + r + "\n";
-    return s;
-  }
-};
-
-// Parses `check --format json` output (JSON is YAML).
-Outcome Parse(int exit_code, const std::string& out, const std::string& err) {
-  Outcome o;
-  o.exit_code = exit_code;
-  o.err = err;
-  try {
-    YAML::Node doc = YAML::Load(out);
-    o.cached = doc["summary"]["cached"].as<int>();
-    o.ran = doc["summary"]["ran"].as<int>();
-    for (const YAML::Node& r : doc["results"]) {
-      std::string text = r["status"].as<std::string>();
-      if (r["reason"]) text += " reason=" + r["reason"].as<std::string>();
-      for (const YAML::Node& f : r["findings"]) {
-        text += " [";
-        if (f["path"]) text += f["path"].as<std::string>();
-        if (f["line"]) text += ":" + f["line"].as<std::string>();
-        if (f["column"]) text += ":" + f["column"].as<std::string>();
-        text += " " + f["message"].as<std::string>() + "]";
-      }
-      o.rules[r["id"].as<std::string>()] = text;
-    }
-    o.parsed = true;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "cannot parse the JSON report (" << e.what() << "):\n" << out << err;
-  }
-  return o;
-}
-
-Outcome Check(TempRepo& repo, const std::string& args = "") {
-  RunResult r = repo.Run(Sotinc(repo, "check --format json " + args));
-  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << "\n" << r.err;
-  return Parse(r.exit_code, r.out, r.err);
-}
-
-// A fresh run whose cache is its own (so it neither reads nor warms the
-// repository's cache).
-Outcome Fresh(TempRepo& repo, const std::string& args = "") {
-  return Check(repo,
-               "--no-cache --cache-dir " + Quote(Outside(repo) + "/fresh-cache") + " " + args);
-}
-
-// --- The user's state -----------------------------------------------------------
-
-// Everything of the user's that `--staged` must leave alone.
-struct UserState {
-  std::map<std::string, std::string> tree;  // path -> kind, mode, mtime, bytes
-  std::string index;
-  std::string stash;
-  std::string head;
-  bool index_lock = false;
-
-  bool operator==(const UserState& o) const {
-    return tree == o.tree && index == o.index && stash == o.stash && head == o.head &&
-           index_lock == o.index_lock;
-  }
-};
-
-std::ostream& operator<<(std::ostream& os, const UserState& s) {
-  os << "HEAD " << s.head << ", index " << s.index.size() << " bytes"
-     << (s.index_lock ? " (index.lock present)" : "") << ", stash [" << s.stash << "]\n";
-  for (const auto& [path, what] : s.tree) os << "  " << path << ": " << what.substr(0, 80) << "\n";
-  return os;
-}
-
-UserState Capture(TempRepo& repo) {
-  UserState s;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(repo.path(), ec);
-       it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    std::string rel = fs::relative(it->path(), repo.path()).string();
-    if (rel == ".git") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    struct stat st;
-    if (lstat(it->path().c_str(), &st) != 0) continue;
-    std::string what = std::to_string(st.st_mode) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-                       std::to_string(st.st_mtim.tv_nsec);
-    if (S_ISREG(st.st_mode)) what += " " + ReadFile(it->path().string());
-    if (S_ISLNK(st.st_mode)) what += " -> " + fs::read_symlink(it->path(), ec).string();
-    s.tree[rel] = what;
-  }
-  s.index = ReadFile(repo.path() + "/.git/index");
-  s.index_lock = fs::exists(repo.path() + "/.git/index.lock", ec);
-  s.stash = repo.Git("stash list");
-  s.head = repo.Git("rev-parse HEAD");
-  return s;
-}
+using testing::UserState;
+constexpr auto Parse = &testing::ParseOutcome;
 
 // A repository with a commit, a stash entry, and staged, unstaged (also
 // partly staged) and untracked changes, plus a deletion.
@@ -217,7 +93,7 @@ const char kStagedConfig[] =
 TEST(CacheSafety, StagedLeavesTheUserStateAlone) {
   TempRepo repo;
   MakeBusyRepo(repo, kStagedConfig);
-  UserState before = Capture(repo);
+  UserState before = testing::CaptureUserState(repo);
   ASSERT_FALSE(before.stash.empty());
   // Cold cache, warm cache, and --no-cache.
   for (const char* args : {"--staged", "--staged", "--staged --no-cache"}) {
@@ -227,63 +103,18 @@ TEST(CacheSafety, StagedLeavesTheUserStateAlone) {
     EXPECT_NE(o.rules["NOTODO"].find("src/a.txt"), std::string::npos) << o.rules["NOTODO"];
     EXPECT_EQ(o.rules["NOTODO"].find("untracked"), std::string::npos) << o.rules["NOTODO"];
     EXPECT_EQ(o.rules["CMD"].rfind("pass", 0), 0u) << o.rules["CMD"] << o.err;
-    UserState after = Capture(repo);
+    UserState after = testing::CaptureUserState(repo);
     EXPECT_EQ(after, before) << args << "\nbefore:\n" << before << "after:\n" << after;
   }
 }
 
-// Starts `sotinc ARGS...` in the repository (environment as TempRepo::Run,
-// TMPDIR = tmpdir), output discarded. Returns the pid.
-pid_t Start(const TempRepo& repo, const std::vector<std::string>& args, const std::string& tmpdir) {
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string v = *e;
-    if (v.rfind("GIT_", 0) == 0 || v.rfind("HOME=", 0) == 0 || v.rfind("TMPDIR=", 0) == 0 ||
-        v.rfind("XDG_CONFIG_HOME=", 0) == 0 || v.rfind("LC_ALL=", 0) == 0) {
-      continue;
-    }
-    env_strings.push_back(v);
-  }
-  std::string home = Outside(repo) + "/home";
-  env_strings.push_back("HOME=" + home);
-  env_strings.push_back("XDG_CONFIG_HOME=" + home);
-  env_strings.push_back("GIT_CONFIG_NOSYSTEM=1");
-  env_strings.push_back("LC_ALL=C");
-  env_strings.push_back("TMPDIR=" + tmpdir);
-  std::vector<std::string> argv_strings = {SOTINC_BINARY, "-C", repo.path()};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv, envp;
-  for (std::string& s : argv_strings) argv.push_back(&s[0]);
-  argv.push_back(nullptr);
-  for (std::string& s : env_strings) envp.push_back(&s[0]);
-  envp.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null_fd = open("/dev/null", O_RDWR);
-    dup2(null_fd, 0);
-    dup2(null_fd, 1);
-    dup2(null_fd, 2);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-bool HasRunDir(const std::string& tmpdir) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(tmpdir, ec)) {
-    if (e.path().filename().string().rfind("sotinc-run.", 0) == 0) return true;
-  }
-  return false;
-}
+bool HasRunDir(const std::string& tmpdir) { return testing::RunDirLeftIn(tmpdir); }
 
 // Kills `check --staged` while its command rule (in a temporary copy of
-// the staged files) sleeps. A SIGKILLed sotinc cannot remove that
-// temporary directory (it is left in $TMPDIR); on SIGINT and SIGTERM it
-// stops its workers, removes it and exits 130. Whatever the signal, the
-// user's files, index and stash are untouched.
+// the staged files) sleeps. On SIGINT and SIGTERM sotinc stops its workers,
+// removes that temporary directory and exits 130; after a SIGKILL the
+// directory's janitor (engine/materialize.h) removes it. Whatever the
+// signal, the user's files, index and stash are untouched.
 TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
   TempRepo repo;
   MakeBusyRepo(repo, std::string(kStagedConfig) +
@@ -291,12 +122,13 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
                          "    check: {kind: command, files: 'src/*.txt', run: 'sleep 3152'}\n");
   std::string tmpdir = Outside(repo) + "/tmp";
   fs::create_directories(tmpdir);
-  UserState before = Capture(repo);
+  UserState before = testing::CaptureUserState(repo);
   for (int sig : {SIGKILL, SIGTERM, SIGINT}) {
     SCOPED_TRACE(strsignal(sig));
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(tmpdir, ec)) fs::remove_all(e.path(), ec);
-    pid_t pid = Start(repo, {"check", "--staged", "--no-cache", "--rule", "SLOW"}, tmpdir);
+    pid_t pid =
+        testing::StartSotinc(repo, {"check", "--staged", "--no-cache", "--rule", "SLOW"}, tmpdir);
     ASSERT_GT(pid, 0);
     // Wait for the command's temporary tree (at most 10 s), then let it
     // run a little.
@@ -312,8 +144,11 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
     }
     if (sig == SIGKILL) {
       EXPECT_TRUE(WIFSIGNALED(status)) << "status " << status;
-      // Nothing can stop a SIGKILL: the shell's sleep outlives it.
+      // Nothing can stop a SIGKILL: the shell's sleep outlives it. The
+      // temporary tree does not.
       testing::KillProcessesWith("sleep 3152");
+      EXPECT_FALSE(testing::RunDirLeftIn(tmpdir, 3000))
+          << "the run's temporary directory was left behind";
     } else {
       // Handled: the workers and the command are stopped, the temporary
       // tree removed, and sotinc exits 130.
@@ -322,13 +157,13 @@ TEST(CacheSafety, StagedKilledMidRunLeavesTheUserStateAlone) {
       EXPECT_EQ(testing::ProcessesLeftWith("sleep 3152"), std::vector<std::string>{})
           << "the command was left running";
     }
-    UserState after = Capture(repo);
+    UserState after = testing::CaptureUserState(repo);
     EXPECT_EQ(after, before) << "before:\n" << before << "after:\n" << after;
   }
   // After all that, a full staged run still works.
   Outcome o = Check(repo, "--staged --rule CMD");
   EXPECT_TRUE(o.parsed);
-  EXPECT_EQ(Capture(repo), before);
+  EXPECT_EQ(testing::CaptureUserState(repo), before);
 }
 
 // --- Concurrency ----------------------------------------------------------------
@@ -390,8 +225,9 @@ TEST(CacheSafety, FourConcurrentRunsAllRight) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     for (int i = 1; i <= kRuns; ++i) {
       std::string n = std::to_string(i);
-      Outcome got = Parse(std::stoi(ReadFile(out + "/rc" + n)), ReadFile(out + "/out" + n),
-                          ReadFile(out + "/err" + n));
+      Outcome got =
+          Parse(std::stoi(testing::ReadWholeFile(out + "/rc" + n)),
+                testing::ReadWholeFile(out + "/out" + n), testing::ReadWholeFile(out + "/err" + n));
       EXPECT_EQ(got.Canonical(), expected.Canonical()) << "run " << n << " stderr:\n" << got.err;
       EXPECT_EQ(got.err, "") << "run " << n;
     }
@@ -430,7 +266,7 @@ TEST(CacheSafety, GarbageDatabaseIsMovedAsideAndRebuilt) {
   fs::create_directories(repo.path() + "/.git/sotinc");
   std::string garbage;
   for (int i = 0; i < 512; ++i) garbage += "this is not a database\n";
-  WriteRaw(repo.path() + "/.git/sotinc/cache.db", garbage);
+  testing::WriteWholeFile(repo.path() + "/.git/sotinc/cache.db", garbage);
   ExpectMovedAsideAndRebuilt(repo, expected);
 }
 
@@ -448,9 +284,9 @@ TEST(CacheSafety, TruncatedDatabaseIsMovedAsideAndRebuilt) {
     EXPECT_EQ(first.Canonical(), expected.Canonical());
     ASSERT_FALSE(fs::exists(db + "-wal") && fs::file_size(db + "-wal") > 0)
         << "the run left a write-ahead log: the database file alone is not the cache";
-    std::string bytes = ReadFile(db);
+    std::string bytes = testing::ReadWholeFile(db);
     ASSERT_GE(bytes.size(), 8192u);
-    WriteRaw(db, bytes.substr(0, half ? bytes.size() / 2 / 4096 * 4096 : 60));
+    testing::WriteWholeFile(db, bytes.substr(0, half ? bytes.size() / 2 / 4096 * 4096 : 60));
     ExpectMovedAsideAndRebuilt(repo, expected);
   }
 }
@@ -465,7 +301,7 @@ TEST(CacheSafety, UncreatableCacheDirectoryRunsUncached) {
   // Tests may run as root, which ignores permissions: a directory under a
   // regular file cannot be created by anyone.
   std::string blocker = Outside(repo) + "/blocker";
-  WriteRaw(blocker, "a regular file\n");
+  testing::WriteWholeFile(blocker, "a regular file\n");
   for (const std::string& how : {"--cache-dir " + Quote(blocker + "/cache"),
                                  "--cache-dir " + Quote(blocker), std::string()}) {
     SCOPED_TRACE(how.empty() ? "SOTINC_CACHE_DIR" : how);
@@ -477,7 +313,7 @@ TEST(CacheSafety, UncreatableCacheDirectoryRunsUncached) {
     EXPECT_NE(r.err.find("warning: running uncached"), std::string::npos) << r.err;
     EXPECT_EQ(got.cached, 0);
   }
-  EXPECT_EQ(ReadFile(blocker), "a regular file\n");
+  EXPECT_EQ(testing::ReadWholeFile(blocker), "a regular file\n");
 }
 
 // --- cache verify ------------------------------------------------------------------------

@@ -193,8 +193,15 @@ std::vector<std::pair<pid_t, std::string>> FindProcesses(const std::string& need
   if (proc == nullptr) return found;
   while (dirent* e = readdir(proc)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // read(2), not ifstream: a process that exits while we read makes
+    // libstdc++'s filebuf throw (ESRCH).
+    std::string cmdline;
+    int fd = open((std::string("/proc/") + e->d_name + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[4096];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+      cmdline.append(buf, static_cast<size_t>(n));
+    close(fd);
     for (char& c : cmdline) {
       if (c == '\0') c = ' ';
     }
