@@ -16,8 +16,10 @@ packages=(
   libgtest-dev libgmock-dev python3
 )
 if ! $build_only; then
-  # xmllint parses the JUnit report; pre-commit runs .pre-commit-hooks.yaml.
-  packages+=(libxml2-utils pre-commit)
+  # xmllint parses the JUnit report; pre-commit runs .pre-commit-hooks.yaml;
+  # the sanitizer build uses clang, whose compiler-rt package holds
+  # libFuzzer (tests/fuzz).
+  packages+=(libxml2-utils pre-commit clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do
