@@ -393,7 +393,8 @@ class Walk {
 
   void StatTracked(int dir_fd, uint32_t i) {
     GitIndexEntry& e = entries_[i];
-    const char* name = e.path.c_str() + e.path.rfind('/') + 1;  // npos + 1 == 0
+    // (npos + 1 == 0, added as a number: c_str() + npos would overflow the pointer.)
+    const char* name = e.path.c_str() + (e.path.rfind('/') + 1);
     struct stat st;
     if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;  // deleted
     FileEntry entry;

@@ -197,7 +197,7 @@ class Parser {
       for (unsigned c = lo; c <= hi; ++c) member[c] = true;
     }
     // A class stands for one character of one segment, so '/' never counts.
-    member['/'] = negate;
+    member[static_cast<unsigned char>('/')] = negate;
     std::string set;
     for (unsigned c = 0; c < 128; ++c) {
       if (member[c] == negate) continue;

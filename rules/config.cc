@@ -16,6 +16,7 @@
 #include "rules/kinds.h"
 #include "rules/node_canonical.h"
 #include "rules/units.h"
+#include "rules/yaml_load.h"
 #include "rules/yaml_syntax.h"
 
 namespace sotinc {
@@ -148,7 +149,7 @@ class Loader {
     }
     std::vector<YAML::Node> docs;
     try {
-      docs = YAML::LoadAll(*text);
+      docs = LoadAllDocuments(*text);
     } catch (const YAML::DeepRecursion& e) {
       diag->Error(e.mark,
                   "invalid YAML: values nest too deeply here (a config needs only a "

@@ -35,20 +35,27 @@ std::string Lower(const std::string& s) {
 
 // Levenshtein distance where swapping two neighbours also costs one
 // ("optimal string alignment"), so "tilte" is one edit from "title".
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+size_t EditDistance(const std::string& a, const std::string& b, size_t limit) {
+  // Three rolling rows (a swap looks two rows back), and an early stop once
+  // a whole row exceeds `limit`: the distance can only grow from there.
+  std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    size_t row_min = row[0];
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, sub});
+      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({prev[j] + 1, row[j - 1] + 1, sub});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        row[j] = std::min(row[j], before[j - 2] + 1);
       }
+      row_min = std::min(row_min, row[j]);
     }
+    if (row_min > limit) return limit + 1;
+    before.swap(prev);
+    prev.swap(row);
   }
-  return d[a.size()][b.size()];
+  return prev[b.size()];
 }
 
 // The value node of `key` in `map` (first occurrence), or an undefined node.
@@ -104,8 +111,14 @@ std::string Suggest(const std::string& word, const std::vector<std::string>& can
   size_t allowed = lower.size() <= 3 ? 1 : lower.size() <= 6 ? 2 : lower.size() / 3;
   std::string best;
   size_t best_distance = allowed + 1;
+  // The edit distance takes time and memory |word| x |candidate|: a long
+  // word (nobody mistyped a 100 KB id) gets no suggestion, and a candidate
+  // whose length alone is too far off is not compared.
+  if (word.size() > kSuggestMaxLength) return best;
   for (const std::string& c : candidates) {
-    size_t d = EditDistance(lower, Lower(c));
+    size_t gap = c.size() > lower.size() ? c.size() - lower.size() : lower.size() - c.size();
+    if (c.size() > kSuggestMaxLength || gap >= best_distance) continue;
+    size_t d = EditDistance(lower, Lower(c), best_distance - 1);
     if (d < best_distance) {
       best_distance = d;
       best = c;

@@ -17,6 +17,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -60,7 +61,9 @@ class Diagnostics {
 // The closest of `candidates` to `word` (case-insensitive, counting a
 // swap of two neighbouring letters as one edit) within a small edit
 // distance that grows with the length of `word`, or "". Ties go to the
-// earliest candidate.
+// earliest candidate. Words and candidates longer than kSuggestMaxLength
+// bytes are never compared (the cost is quadratic in the length).
+inline constexpr size_t kSuggestMaxLength = 64;
 std::string Suggest(const std::string& word, const std::vector<std::string>& candidates);
 
 class Fields {

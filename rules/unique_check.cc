@@ -37,7 +37,7 @@ class UniqueCheck : public Check {
       if (!loaded.ok()) return loaded.status();
       if (!*loaded) continue;
       try {
-        CheckFile(file.path, content, &first, out);
+        CompareValues(file.path, content, &first, out);
       } catch (const std::exception& e) {
         return Status::Error("unique check of " + file.path + ": " + e.what());
       } catch (...) {
@@ -51,9 +51,9 @@ class UniqueCheck : public Check {
   KeyPath key_;
 
  private:
-  void CheckFile(const std::string& path, std::string_view content,
-                 std::unordered_map<std::string, std::string>* first,
-                 std::vector<Finding>* out) const {
+  void CompareValues(const std::string& path, std::string_view content,
+                     std::unordered_map<std::string, std::string>* first,
+                     std::vector<Finding>* out) const {
     YamlFile file;
     Finding error;
     if (!YamlFile::Load(path, content, &file, &error)) {

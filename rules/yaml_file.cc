@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "engine/check.h"
+#include "rules/yaml_load.h"
 
 namespace sotinc {
 namespace {
@@ -108,7 +109,7 @@ bool YamlFile::Load(const std::string& path, std::string_view content, YamlFile*
   std::string what = json ? "invalid JSON: " : "invalid YAML: ";
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(out->text_);
+    docs = LoadAllDocuments(out->text_);
   } catch (const YAML::Exception& e) {
     int line = 0, column = 0;
     out->Locate(e.mark, &line, &column);

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "rules/yaml_load.h"
+
 namespace sotinc {
 namespace {
 
@@ -208,6 +210,10 @@ std::string DescribeSyntaxError(const std::string& text, const YAML::Mark& mark,
   }
   if (msg == YAML::ErrorMsg::END_OF_MAP_FLOW && FindUnclosedFlow(text, end, '{', line, column)) {
     return "this '{' mapping is not closed with '}'";
+  }
+  if (msg == kStrayFlowEntry) {
+    return "a ',' outside of any '[...]' or '{...}'; quote a value that holds a comma, or "
+           "write the list in brackets";
   }
   const std::string escape = YAML::ErrorMsg::INVALID_ESCAPE;
   if (msg.compare(0, escape.size(), escape) == 0) {

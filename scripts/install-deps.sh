@@ -17,8 +17,10 @@ packages=(
 )
 if ! $build_only; then
   # xmllint parses the JUnit report; pre-commit runs .pre-commit-hooks.yaml;
-  # man-db and groff-base render the man page, zsh runs its completion.
-  packages+=(libxml2-utils pre-commit man-db groff-base zsh)
+  # man-db and groff-base render the man page, zsh runs its completion;
+  # the sanitizer build uses clang, whose compiler-rt package holds
+  # libFuzzer (tests/fuzz).
+  packages+=(libxml2-utils pre-commit man-db groff-base zsh clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -670,6 +671,33 @@ TEST(SuggestTest, Typos) {
   EXPECT_EQ(Suggest("files", keys), "");
   EXPECT_EQ(Suggest("anything", {}), "");
   EXPECT_EQ(Suggest("", keys), "");
+}
+
+// Found by tests/fuzz/config_fuzzer (corpus/config/crash-many-unknown-
+// depends-on, 213 unknown depends_on over 400 rules, over the fuzzer's
+// 10 s): "did you mean" computed a full edit-distance matrix per candidate.
+// It now skips long words and candidates whose length alone is too far
+// off, and stops a comparison once it exceeds the best distance so far;
+// without the first, two 200 KB ids needed 320 GB of matrix.
+TEST(SuggestTest, LongWordsAreNotCompared) {
+  const std::string long_id(200000, 'a');
+  std::string near = long_id;
+  near.back() = 'b';
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Suggest(long_id, {near, "abc"}), "");
+  EXPECT_EQ(Suggest("abc", {long_id, "abd"}), "abd");
+  std::string at_limit(kSuggestMaxLength, 'x');
+  std::string typo = at_limit;
+  typo[10] = 'y';
+  EXPECT_EQ(Suggest(typo, {at_limit}), at_limit);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1.0);
+
+  Config config;
+  std::string text = "version: 1\nrules:\n  - id: " + long_id + "\n    depends_on: [" + near +
+                     "]\n    check: {kind: path_name, files: '*', pattern: x}\n";
+  std::string error = Load(text, &config);
+  EXPECT_NE(error.find("depends_on names unknown rule"), std::string::npos) << error.substr(0, 300);
+  EXPECT_NE(error.find("(no rule has this id)"), std::string::npos);
 }
 
 }  // namespace

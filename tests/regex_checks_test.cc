@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,28 @@ TEST_F(RegexTest, ForbidEmptyMatchesEndTheScan) {
                "a.txt:3:3: m"}));
   EXPECT_EQ(Run("{kind: forbid_regex, files: a.txt, pattern: '^', message: m}"),
             V({"a.txt:1:1: m", "a.txt:2:1: m", "a.txt:3:1: m"}));
+}
+
+// Patterns that take exponential time in a backtracking engine ("(a+)+b"
+// on a run of a's with no b) stay linear under RE2 (SPEC section 2). The
+// bound is generous on purpose (sanitizers, a busy machine): it only has
+// to tell linear from exponential, where 30 a's would already take minutes.
+TEST_F(RegexTest, CatastrophicBacktrackingPatternsStayLinear) {
+  const std::string run(100000, 'a');
+  Add("miss.txt", run + "\n" + run + "\n");
+  Add("hit.txt", run + "b\n");
+  Add("alt.txt", run + "\n");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Run("{kind: forbid_regex, files: '*.txt', pattern: '(a+)+b', message: m}"),
+            V({"hit.txt:1:1: m"}));
+  EXPECT_EQ(Run("{kind: forbid_regex, files: '*.txt', pattern: '(a|aa)*c$', message: m}"), V());
+  EXPECT_EQ(Run("{kind: forbid_regex, files: '*.txt', pattern: '^(a|a?)+$', message: m}"),
+            V({"alt.txt:1:1: m", "miss.txt:1:1: m", "miss.txt:2:1: m"}));
+  EXPECT_EQ(Run("{kind: require_regex, files: '*.txt', pattern: '(a*)*b'}"),
+            V({"alt.txt:0:0: no match for required pattern '(a*)*b'",
+               "miss.txt:0:0: no match for required pattern '(a*)*b'"}));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 5.0) << "RE2 should keep these patterns linear";
 }
 
 TEST_F(RegexTest, ForbidDeadGlob) {

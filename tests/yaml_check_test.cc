@@ -190,6 +190,25 @@ TEST_F(YamlCheckTest, ParseErrorIsOneLocatedFinding) {
             Run("{kind: yaml, files: ['*.yaml', '*.json'], require: [a]}"));
 }
 
+// yaml-cpp 0.7 loops forever (growing without bound) on a ',' that
+// starts a token outside any flow collection; found by
+// tests/fuzz/yaml_check_fuzzer (corpus/yaml_check/crash-stray-comma-*).
+// rules/yaml_load.h stops it: each such file is one located finding.
+TEST_F(YamlCheckTest, StrayCommaIsAFindingNotAHang) {
+  Add("a.json", "{\"id\": 1}, \"\nrre\n");
+  Add("b.yaml", "[a]\n,\n");
+  Add("c.yaml", ",a: 1\n");
+  Add("d.yaml", "a: 1\n---\n{}, x\n");
+  Add("e.yaml", "a: [1, 2], b\n");  // inside a map: yaml-cpp reports it itself
+  Add("ok.yaml", "a: x, y\nb: [1, 2]\nc: {d: 1, e: 2}\n");
+  EXPECT_EQ((Lines{"a.json:1:10: invalid JSON: a ',' outside of any '[...]' or '{...}'",
+                   "b.yaml:2:1: invalid YAML: a ',' outside of any '[...]' or '{...}'",
+                   "c.yaml:1:1: invalid YAML: a ',' outside of any '[...]' or '{...}'",
+                   "d.yaml:3:3: invalid YAML: a ',' outside of any '[...]' or '{...}'",
+                   "e.yaml:1:10: invalid YAML: end of map not found"}),
+            Run("{kind: yaml, files: ['*.yaml', '*.json'], require: [a]}"));
+}
+
 TEST_F(YamlCheckTest, ByteOrderMarkCountsInColumns) {
   Add("a.yaml", "\xEF\xBB\xBFv: 2\nw: 3\n");
   EXPECT_EQ((Lines{"a.yaml:1:7: v is 2, expected 1", "a.yaml:2:4: w is 3, expected 1"}),
