@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/inputs.h"
 #include "engine/job.h"
 #include "engine/result_codec.h"
 
@@ -60,7 +61,7 @@ bool SameOutcome(const sotinc::JobOutcome& a, const sotinc::JobOutcome& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 7) {
     case 0: {
       sotinc::Result<sotinc::RuleResult> r = sotinc::DecodeRuleResult(bytes);
       if (!r.ok()) {
@@ -109,6 +110,55 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       sotinc::JobOutcome third;
       sotinc::DecodeOutcome(sotinc::EncodeOutcome(back), &third);
       if (!SameOutcome(back, third)) Fail("outcome: no round trip");
+      break;
+    }
+    case 4: {
+      // Per-file records: the decoder and the lookup index must agree, and
+      // the encoding (which picks the longest shared prefix and packs ids)
+      // is a fixed point from the first re-encoding on.
+      sotinc::Result<std::vector<sotinc::FileVerdict>> r = sotinc::DecodeFileRecord(bytes);
+      sotinc::FileRecordIndex index;
+      const bool parsed = index.Parse(std::string(bytes));
+      if (parsed != r.ok()) Fail("file record: index and decoder disagree");
+      if (!r.ok()) break;
+      if (index.entries().size() != r->size()) Fail("file record: index size");
+      for (size_t i = 0; i < r->size(); ++i) {
+        const auto& e = index.entries()[i];
+        if (index.path(e) != (*r)[i].path || index.content_id(e) != (*r)[i].content_id ||
+            index.findings(e) != (*r)[i].findings || index.Find((*r)[i].path) != &e) {
+          Fail("file record: index entry differs");
+        }
+      }
+      std::string again = sotinc::EncodeFileRecord(*r);
+      sotinc::Result<std::vector<sotinc::FileVerdict>> back = sotinc::DecodeFileRecord(again);
+      if (!back.ok() || sotinc::EncodeFileRecord(*back) != again) Fail("file record: no fixed point");
+      break;
+    }
+    case 5: {
+      sotinc::RunManifest m;
+      if (!sotinc::RunManifest::Decode(bytes, &m)) break;
+      std::string again = m.Encode();
+      sotinc::RunManifest back;
+      if (!sotinc::RunManifest::Decode(again, &back) || back.Encode() != again ||
+          back.inputs.files != m.inputs.files || back.deps != m.deps) {
+        Fail("manifest: no round trip");
+      }
+      break;
+    }
+    case 6: {
+      static sotinc::Rule a, b;
+      static const std::vector<const sotinc::Rule*> universe = {&a, &b};
+      sotinc::JobEnv env;
+      sotinc::Snapshot snapshot;
+      if (!sotinc::DecodeJobStart(bytes, universe, &env, &snapshot)) break;
+      if (env.snapshot != &snapshot) Fail("job start: snapshot not set");
+      std::string again = sotinc::EncodeJobStart(env, universe);
+      sotinc::JobEnv env2;
+      sotinc::Snapshot snapshot2;
+      if (!sotinc::DecodeJobStart(again, universe, &env2, &snapshot2) ||
+          sotinc::EncodeJobStart(env2, universe) != again || env2.rules != env.rules) {
+        Fail("job start: no fixed point");
+      }
       break;
     }
   }
