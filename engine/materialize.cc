@@ -102,6 +102,11 @@ void TempTree::StartJanitor() {
   pthread_sigmask(SIG_BLOCK, &wake, &old);
   const pid_t pid = fork();
   if (pid == 0) {
+    // Hold none of the parent's descriptors: a worker's job pipe kept open
+    // here would never show the worker its end (and the parent, waiting
+    // for the worker to exit, would wait forever); nor a pipe to a reader
+    // of sotinc's output.
+    close_range(3, ~0U, 0);
     // Interrupts are the parent's to handle; it removes the tree and then
     // ends the janitor itself.
     signal(SIGINT, SIG_IGN);
