@@ -601,7 +601,7 @@ TEST_F(StoreTest, ManyProcessesCreatingTheDatabaseAtOnceAllOpenIt) {
   // The switch to WAL on a new file needs an exclusive lock and SQLite does
   // not wait for it through the busy handler; losers must retry, not fail.
   constexpr int kProcesses = 6;
-  constexpr int kRounds = 60;
+  constexpr int kRounds = 40;
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     std::error_code ec;
