@@ -209,6 +209,20 @@ TEST_F(YamlCheckTest, StrayCommaIsAFindingNotAHang) {
             Run("{kind: yaml, files: ['*.yaml', '*.json'], require: [a]}"));
 }
 
+// A JSON document (one flow collection) skips the stray-comma pre-pass;
+// the shortcut must not let a stray ',' or a bad bracket through.
+TEST_F(YamlCheckTest, JsonDocumentsParseOnceAndStrayCommasAreStillFound) {
+  Add("f.json", "{\"a\": \"x,]}\\\"[\", \"b\": [1, {\"c\": 2}], \"d\": \"'#\"}\n");
+  Add("g.json", "{\"a\": 1]\n");
+  Add("h.json", "{\"a\": 1}\n, x\n");
+  Add("i.json", "[{\"a\": 1}], [2]\n");
+  Lines got = Run("{kind: yaml, files: '*.json', require: [a]}");
+  ASSERT_EQ(got.size(), 3u) << testing::JoinLines(got);
+  EXPECT_EQ(got[0].rfind("g.json:1:", 0), 0u) << got[0];
+  EXPECT_EQ(got[1], "h.json:2:1: invalid JSON: a ',' outside of any '[...]' or '{...}'");
+  EXPECT_EQ(got[2], "i.json:1:11: invalid JSON: a ',' outside of any '[...]' or '{...}'");
+}
+
 TEST_F(YamlCheckTest, ByteOrderMarkCountsInColumns) {
   Add("a.yaml", "\xEF\xBB\xBFv: 2\nw: 3\n");
   EXPECT_EQ((Lines{"a.yaml:1:7: v is 2, expected 1", "a.yaml:2:4: w is 3, expected 1"}),
