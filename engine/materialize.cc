@@ -119,10 +119,26 @@ void TempTree::StartJanitor() {
       while (sigwait(&wake, &sig) != 0) {
       }
     }
-    struct stat st;
-    if (lstat(argv[3], &st) != 0) _exit(0);
-    execve("/bin/rm", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
-    execve("/usr/bin/rm", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+    // A worker of the dead parent may still be writing into the tree for a
+    // moment (it dies by its own PR_SET_PDEATHSIG): remove, look, and try
+    // again a few times. Only async-signal-safe calls here.
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      struct stat st;
+      if (lstat(argv[3], &st) != 0) _exit(0);
+      const pid_t rm = fork();
+      if (rm == 0) {
+        execve("/bin/rm", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+        execve("/usr/bin/rm", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+        _exit(1);
+      }
+      if (rm > 0) {
+        while (waitpid(rm, nullptr, 0) < 0 && errno == EINTR) {
+        }
+      }
+      if (lstat(argv[3], &st) != 0) _exit(0);
+      struct timespec pause = {0, 50 * 1000 * 1000};
+      nanosleep(&pause, nullptr);
+    }
     _exit(1);
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
