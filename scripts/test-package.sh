@@ -8,6 +8,8 @@
 # scripts/test.sh built BUILD_DIR). It refuses to run when a sotinc package
 # is already installed, so it never removes an installation it did not make.
 set -euo pipefail
+# grep reads its whole input (no -q): with pipefail, a producer cut off by an
+# early exit dies of SIGPIPE and fails the script.
 cd "$(dirname "$0")/.."
 if [ "$#" -ne 1 ]; then
     echo "usage: $0 BUILD_DIR" >&2
@@ -18,7 +20,7 @@ root=""
 [ "$(id -u)" -eq 0 ] || root=sudo
 start=$(date +%s)
 
-if dpkg-query -W -f='${Status}' sotinc 2>/dev/null | grep -q "install ok installed"; then
+if dpkg-query -W -f='${Status}' sotinc 2>/dev/null | grep "install ok installed" >/dev/null; then
     echo "$0: a sotinc package is already installed; remove it first (dpkg -r sotinc)" >&2
     exit 1
 fi
@@ -47,12 +49,12 @@ $root dpkg -i "$deb" >/dev/null
 installed=/usr/bin/sotinc
 "$installed" --version
 test "$("$installed" --version)" = "$("$build/sotinc" --version)"
-"$installed" help check | grep -q "Usage: sotinc check"
-dpkg-deb -c "$deb" | grep -q " ./usr/share/man/man1/sotinc.1$"
+"$installed" help check | grep "Usage: sotinc check" >/dev/null
+dpkg-deb -c "$deb" | grep " ./usr/share/man/man1/sotinc.1$" >/dev/null
 # Minimal Debian images drop /usr/share/man (dpkg path-exclude): read the
 # page only when dpkg kept it.
 if [ -f /usr/share/man/man1/sotinc.1 ] && command -v man >/dev/null; then
-    MANWIDTH=80 man sotinc 2>/dev/null | grep -q "sotinc init"
+    MANWIDTH=80 man sotinc 2>/dev/null | grep "sotinc init" >/dev/null
 fi
 bash -c 'source /usr/share/bash-completion/completions/sotinc && complete -p sotinc' >/dev/null
 test -f /usr/share/zsh/vendor-completions/_sotinc
