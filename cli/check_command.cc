@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "cli/command.h"
@@ -15,6 +16,7 @@
 #include "engine/git_index_file.h"
 #include "engine/git_source.h"
 #include "engine/interrupt.h"
+#include "engine/run_memo.h"
 #include "engine/runner.h"
 #include "engine/worker_pool.h"
 #include "store/store.h"
@@ -280,6 +282,73 @@ std::string UnmergedPaths(const GitRepo& repo) {
   return text;
 }
 
+// Writes every report and returns the exit status the results deserve.
+int WriteReports(const RunReport& report, const RuleGraph& graph,
+                 const std::vector<ReportTarget>& targets, const CheckOptions& o) {
+  bool written = true;
+  for (const ReportTarget& target : targets) {
+    TextOptions t;
+    t.color = target.path.empty() && UseColor(stdout);
+    t.quiet = o.quiet;
+    written &= WriteOutput(target.path, FormatReport(target.format, report, graph, t));
+  }
+  if (!written) return kExitUsage;
+
+  Severity threshold = o.fail_on == "warning" ? Severity::kWarning : Severity::kError;
+  for (const RuleResult& r : report.results) {
+    bool bad = r.status == RuleStatus::kFail || r.status == RuleStatus::kError;
+    // Lower enum value = more severe.
+    if (bad && static_cast<int>(r.severity) <= static_cast<int>(threshold)) return kExitFailed;
+  }
+  return kExitOk;
+}
+
+// --- The no-op shortcut (engine/run_memo.h) ---------------------------------
+
+// Whether this run reads and writes the run memo: a plain check of the
+// working tree through the cache, asking nothing a replay cannot give
+// (--explain's reasons).
+bool MemoApplies(const CheckOptions& o) {
+  return !o.staged && o.since.empty() && o.rev.empty() && !o.no_cache && !o.explain;
+}
+
+// Which memo: the config path and the rules asked for (-j, the formats and
+// --fail-on do not change results).
+std::string MemoKey(const Workspace& ws, const CheckOptions& o) {
+  std::set<std::string> rules(o.rules.begin(), o.rules.end());
+  std::set<std::string> tags(o.tags.begin(), o.tags.end());
+  std::string signature = "check\n" + ws.config_path + "\n";
+  for (const std::string& r : rules) signature += "rule " + r + "\n";
+  for (const std::string& t : tags) signature += "tag " + t + "\n";
+  return RunMemoKey(signature);
+}
+
+// The memo of this kind of run when it is current: the files listed and
+// every config file are as they were. Nullopt otherwise.
+std::optional<RunMemo> CurrentMemo(ResultStore* store, const Workspace& ws,
+                                   const std::string& key, const std::string& listing) {
+  Result<std::optional<std::string>> bytes = store->Get(CacheNamespace::kRun, key);
+  if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
+  Result<RunMemo> memo = DecodeRunMemo(**bytes);
+  if (!memo.ok() || memo->listing != listing || !ws.ConfigFilesUnchanged(memo->config_files)) {
+    return std::nullopt;
+  }
+  return std::move(*memo);
+}
+
+// Keeps this run's results as the memo, when the next run over the same
+// inputs would only repeat them.
+void WriteMemo(ResultStore* store, const Workspace& ws, const std::string& key,
+               const std::string& listing, const RunReport& report) {
+  if (!CanMemoize(report)) return;
+  RunMemo memo;
+  memo.listing = listing;
+  memo.config_files = ws.config_files;
+  for (const Rule* rule : ws.graph->rules()) memo.rules.push_back(DescriptionOf(*rule));
+  for (const RuleResult& r : report.results) memo.results.push_back(AsReplayed(r));
+  store->Put(CacheNamespace::kRun, key, "(run memo)", EncodeRunMemo(memo));
+}
+
 int RunCheck(CommonOptions common, const CheckOptions& o) {
   Result<std::vector<ReportTarget>> targets = ReportTargets(o);
   if (!targets.ok()) {
@@ -296,10 +365,66 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     common.workspace.mode = SnapshotMode::kRevision;
     common.workspace.rev = o.rev;
   }
+  SteadyClock clock;
+  // --trace: the run's phases on the scheduler's track, then its jobs.
+  TraceRecorder trace(&clock);
+  const double start_ms = clock.NowMs();
+  double phase_start = start_ms;
+  auto phase = [&](const char* name) {
+    double now = clock.NowMs();
+    if (!o.trace.empty()) trace.Phase(name, phase_start, now);
+    phase_start = now;
+  };
   int exit_code = 0;
-  std::unique_ptr<Workspace> opened = OpenWorkspaceOrReport(common, &exit_code);
-  if (!opened) return exit_code;
-  Workspace& ws = *opened;
+  Result<std::unique_ptr<Workspace>> opened =
+      Workspace::OpenRepository(common.workspace, &exit_code);
+  if (!opened.ok()) {
+    PrintError(opened.error());
+    return exit_code;
+  }
+  Workspace& ws = **opened;
+  phase("open the repository");
+
+  // A plain check lists the files first: when neither they nor the config
+  // changed since the last complete run, that run's results are the
+  // answer, and no rule is even loaded.
+  std::optional<std::vector<FileEntry>> listed;
+  std::string listing, memo_key;
+  std::unique_ptr<ResultStore> store;
+  if (MemoApplies(o)) {
+    Result<std::vector<FileEntry>> files = ws.source->List();
+    if (!files.ok()) {
+      PrintError("cannot list the files of the " + ws.source->description() + ": " +
+                 files.error());
+      return kExitUsage;
+    }
+    listing = ListingDigest(*files);
+    listed = std::move(*files);
+    phase("list files");
+    store = OpenStore(ws, common, o);
+    memo_key = MemoKey(ws, o);
+    std::optional<RunMemo> memo;
+    if (store) memo = CurrentMemo(store.get(), ws, memo_key, listing);
+    phase(memo ? "replay the last run (nothing changed)" : "look up the run memo");
+    if (memo) {
+      RuleGraph graph(memo->rules);
+      RunReport report;
+      report.results = std::move(memo->results);
+      report.summary = Summarize(report.results);
+      report.summary.duration_ms = clock.NowMs() - start_ms;
+      store->RecordRun(report.summary.cached, 0);
+      if (!o.trace.empty()) {
+        for (const RuleResult& r : report.results) trace.RuleEnded(r);
+        if (!WriteOutput(o.trace, trace.Json())) return kExitUsage;
+      }
+      return WriteReports(report, graph, *targets, o);
+    }
+  }
+  if (Status s = ws.LoadConfig(common.workspace, &exit_code); !s.ok()) {
+    PrintError(s.message());
+    return exit_code;
+  }
+  phase("load the config");
   if (o.staged) {
     std::string unmerged = UnmergedPaths(*ws.repo);
     if (!unmerged.empty()) {
@@ -314,10 +439,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     PrintError(selected.error());
     return kExitUsage;
   }
-  // The workers are forked before the files are listed, while this
-  // process is small (engine/worker_pool.h).
   std::unique_ptr<ProcessRunner> processes = NewSubprocessRunner();
-  SteadyClock clock;
   Result<std::unique_ptr<InterruptWatch>> watch = InterruptWatch::Install();
   if (!watch.ok()) PrintWarning(watch.error() + " (Ctrl-C will not stop the run cleanly)");
   PoolOptions pool_options;
@@ -326,18 +448,28 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   pool_options.memory_limit = ws.config.settings.worker_memory;
   pool_options.clock = &clock;
   pool_options.interrupts = watch.ok() ? watch->get() : nullptr;
-  pool_options.rules = &ws.graph->rules();
-  pool_options.source = ws.source.get();
-  pool_options.processes = processes.get();
+  if (o.no_cache) {
+    // Every rule will run: fork the workers now, before the files are
+    // listed, while this process is small (engine/worker_pool.h). Other
+    // runs fork them at their first job, so a run with nothing to do
+    // forks none: each page the parent writes after a fork is copied on
+    // the fault, which cost a warm no-op run on the benchmark repository
+    // 25% of its time.
+    pool_options.rules = &ws.graph->rules();
+    pool_options.source = ws.source.get();
+    pool_options.processes = processes.get();
+  }
   std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
 
-  Result<Snapshot> snapshot = ws.TakeSnapshot();
+  Result<Snapshot> snapshot =
+      listed ? Result<Snapshot>(ws.SnapshotOf(std::move(*listed))) : ws.TakeSnapshot();
   if (!snapshot.ok()) {
     PrintError("cannot list the files of the " + ws.source->description() + ": " +
                snapshot.error());
     return kExitUsage;
   }
-  std::unique_ptr<ResultStore> store = OpenStore(ws, common, o);
+  if (!MemoApplies(o)) store = OpenStore(ws, common, o);
+  phase("list files");
   std::unique_ptr<StoreCache> store_cache;
   MemoryCache memory_cache;  // when the store cannot open: still one run's worth
   ResultCache* cache = &memory_cache;
@@ -351,6 +483,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     to_run = NarrowToAffected(ws, o, *snapshot, cache, *selected);
   }
 
+  if (o.staged || !o.since.empty()) phase("find the affected rules");
   CostModel costs = LoadCosts(store.get());
 
   ObserverList observers;
@@ -359,7 +492,6 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     progress = std::make_unique<ProgressLine>(stderr, &clock, static_cast<int>(to_run.size()));
     observers.Add(progress.get());
   }
-  TraceRecorder trace(&clock);
   if (!o.trace.empty()) observers.Add(&trace);
 
   Runner runner(ws.graph.get(), ws.source.get(), processes.get(), &clock);
@@ -374,8 +506,10 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   request.costs = &costs;
   request.interrupts = pool_options.interrupts;
   request.observer = &observers;
+  phase("prepare the run");
   RunReport report = runner.Run(*snapshot, request);
   pool->Stop();
+  phase("run the rules");
   if (progress) progress->Clear();
   report.summary.unaffected =
       static_cast<int>(selected->size()) - static_cast<int>(report.results.size());
@@ -386,9 +520,13 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
       PrintWarning(w + " (results of this run were not all cached)");
     }
     RecordCosts(store.get(), report.costs);
+    if (MemoApplies(o) && store_cache->warnings().empty()) {
+      WriteMemo(store.get(), ws, memo_key, listing, report);
+    }
     store->RecordRun(static_cast<int64_t>(runner.counters().rule_hits),
                      static_cast<int64_t>(runner.counters().rule_misses));
   }
+  phase("write the cache");
   if (!o.trace.empty() && !WriteOutput(o.trace, trace.Json())) return kExitUsage;
   if (report.interrupted) {
     PrintError("interrupted by " + SignalName(report.interrupted) + ": " +
@@ -397,22 +535,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     return kExitInterrupted;
   }
 
-  bool written = true;
-  for (const ReportTarget& target : *targets) {
-    TextOptions t;
-    t.color = target.path.empty() && UseColor(stdout);
-    t.quiet = o.quiet;
-    written &= WriteOutput(target.path, FormatReport(target.format, report, *ws.graph, t));
-  }
-  if (!written) return kExitUsage;
-
-  Severity threshold = o.fail_on == "warning" ? Severity::kWarning : Severity::kError;
-  for (const RuleResult& r : report.results) {
-    bool bad = r.status == RuleStatus::kFail || r.status == RuleStatus::kError;
-    // Lower enum value = more severe.
-    if (bad && static_cast<int>(r.severity) <= static_cast<int>(threshold)) return kExitFailed;
-  }
-  return kExitOk;
+  return WriteReports(report, *ws.graph, *targets, o);
 }
 
 }  // namespace

@@ -102,6 +102,16 @@ void TraceRecorder::RuleEnded(const RuleResult& result) {
   slices_.push_back(std::move(s));
 }
 
+void TraceRecorder::Phase(const std::string& name, double start_ms, double end_ms) {
+  Slice s;
+  s.name = name;
+  s.category = "phase";
+  s.start_ms = start_ms - start_ms_;
+  s.duration_ms = end_ms - start_ms;
+  tracks_.insert(0);
+  slices_.push_back(std::move(s));
+}
+
 std::string TraceRecorder::Json() const {
   std::string out = "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [\n";
   bool first = true;

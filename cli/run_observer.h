@@ -53,6 +53,9 @@ class TraceRecorder : public RunObserver {
 
   void JobEnded(const Job& job, const Rule& rule, const JobOutcome& outcome) override;
   void RuleEnded(const RuleResult& result) override;
+  // A phase of the run (category "phase", on the scheduler's track), from
+  // `start_ms` to `end_ms` on the recorder's clock.
+  void Phase(const std::string& name, double start_ms, double end_ms);
 
   // The whole trace as JSON.
   std::string Json() const;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/git_source.h"
+#include "engine/keys.h"
 
 namespace sotinc {
 namespace {
@@ -75,6 +76,25 @@ class SourceConfigFiles : public ConfigFiles {
   std::vector<FileEntry> entries_;
 };
 
+// Passes reads through, keeping a digest of each file's bytes.
+class DigestingConfigFiles : public ConfigFiles {
+ public:
+  DigestingConfigFiles(ConfigFiles* inner, std::vector<ConfigFileDigest>* out)
+      : inner_(inner), out_(out) {}
+
+  Result<std::string> Read(const std::string& path) override {
+    Result<std::string> bytes = inner_->Read(path);
+    if (bytes.ok()) out_->push_back({path, HashBytes(*bytes)});
+    return bytes;
+  }
+
+  Result<std::vector<std::string>> List() override { return inner_->List(); }
+
+ private:
+  ConfigFiles* inner_;
+  std::vector<ConfigFileDigest>* out_;
+};
+
 // A path given on the command line, relative to where sotinc was started
 // (or -C), made relative to the repository root when it lies inside it.
 std::string ConfigPathFor(const std::string& given, const std::string& dir,
@@ -102,6 +122,14 @@ std::string ConfigPathFor(const std::string& given, const std::string& dir,
 
 Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& options,
                                                    int* exit_code) {
+  Result<std::unique_ptr<Workspace>> ws = OpenRepository(options, exit_code);
+  if (!ws.ok()) return ws;
+  if (Status s = (*ws)->LoadConfig(options, exit_code); !s.ok()) return s;
+  return ws;
+}
+
+Result<std::unique_ptr<Workspace>> Workspace::OpenRepository(const WorkspaceOptions& options,
+                                                             int* exit_code) {
   *exit_code = 2;
   auto ws = std::make_unique<Workspace>();
   Result<std::unique_ptr<GitRepo>> repo = GitRepo::Open(options.dir);
@@ -117,32 +145,49 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const WorkspaceOptions& optio
                                                 : NewWorkingTreeSource(ws->repo.get());
   if (!source.ok()) return source.status();
   ws->source = std::move(*source);
+  ws->config_path = options.config.empty()
+                        ? "sotinc.yaml"
+                        : ConfigPathFor(options.config, options.dir, ws->repo->workdir());
+  *exit_code = 0;
+  return ws;
+}
 
-  std::string root = ws->repo->workdir();
-  ws->config_path = options.config.empty() ? "sotinc.yaml"
-                                           : ConfigPathFor(options.config, options.dir, root);
+Status Workspace::LoadConfig(const WorkspaceOptions& options, int* exit_code) {
+  *exit_code = 2;
+  std::string root = repo->workdir();
   // --config names a file on disk; otherwise the config comes from the
   // snapshot being checked.
-  WorkingTreeConfigFiles disk_files(root, ws->source.get());
-  SourceConfigFiles snapshot_files(ws->source.get());
+  WorkingTreeConfigFiles disk_files(root, source.get());
+  SourceConfigFiles snapshot_files(source.get());
   bool from_snapshot = options.config.empty() && options.mode != SnapshotMode::kWorkingTree;
   ConfigFiles& files = from_snapshot ? static_cast<ConfigFiles&>(snapshot_files)
                                      : static_cast<ConfigFiles&>(disk_files);
   if (options.config.empty()) {
-    Result<std::string> probe = files.Read(ws->config_path);
+    Result<std::string> probe = files.Read(config_path);
     if (!probe.ok()) {
       return Status::Error("no sotinc.yaml at the repository root in the " +
-                           ws->source->description() + " (" + root +
+                           source->description() + " (" + root +
                            "): 'sotinc init' writes a starter one (see docs/getting-started.md), or pass --config");
     }
   }
   ConfigError error;
-  Result<Config> config = LoadConfig(ws->config_path, files, &error);
-  if (!config.ok()) return Status::Error(error.Text());
-  ws->config = std::move(*config);
-  ws->graph = std::make_unique<RuleGraph>(ws->config.rules);
+  config_files.clear();
+  DigestingConfigFiles digesting(&files, &config_files);
+  Result<Config> loaded = sotinc::LoadConfig(config_path, digesting, &error);
+  if (!loaded.ok()) return Status::Error(error.Text());
+  config = std::move(*loaded);
+  graph = std::make_unique<RuleGraph>(config.rules);
   *exit_code = 0;
-  return ws;
+  return Status::Ok();
+}
+
+bool Workspace::ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files) const {
+  WorkingTreeConfigFiles disk(repo->workdir(), source.get());
+  for (const ConfigFileDigest& f : files) {
+    Result<std::string> bytes = disk.Read(f.path);
+    if (!bytes.ok() || HashBytes(*bytes) != f.digest) return false;
+  }
+  return !files.empty();
 }
 
 Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
@@ -153,6 +198,10 @@ Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
 
 Result<Snapshot> Workspace::TakeSnapshot() {
   return Snapshot::Build(*source, config.ignore_globs);
+}
+
+Snapshot Workspace::SnapshotOf(std::vector<FileEntry> listed) const {
+  return Snapshot::FromEntries(std::move(listed), config.ignore_globs);
 }
 
 }  // namespace sotinc

@@ -12,6 +12,7 @@
 #include "engine/file_source.h"
 #include "engine/git_repo.h"
 #include "engine/graph.h"
+#include "engine/run_memo.h"
 #include "engine/snapshot.h"
 #include "rules/config.h"
 
@@ -34,14 +35,29 @@ struct Workspace {
   Config config;
   std::unique_ptr<RuleGraph> graph;
   std::string config_path;  // as shown in messages
+  // Every config file LoadConfig() read, with a digest of the bytes it
+  // parsed, the main one first.
+  std::vector<ConfigFileDigest> config_files;
 
   // Opens the repository around options.dir, the file source of the mode
   // and the config (read from the same snapshot unless --config names a
   // file). On failure `exit_code` says how to exit.
   static Result<std::unique_ptr<Workspace>> Open(const WorkspaceOptions& options, int* exit_code);
 
+  // Open() in two steps: the repository and the file source, then the
+  // config (for a caller that looks at the files before the rules).
+  static Result<std::unique_ptr<Workspace>> OpenRepository(const WorkspaceOptions& options,
+                                                           int* exit_code);
+  Status LoadConfig(const WorkspaceOptions& options, int* exit_code);
+
+  // Whether the config files as they are on disk now hash to `files`
+  // (false when one cannot be read). For the working tree and --config.
+  bool ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files) const;
+
   // Lists the candidate files, less the config's `ignore:`.
   Result<Snapshot> TakeSnapshot();
+  // The same from a listing already taken (FileSource::List()).
+  Snapshot SnapshotOf(std::vector<FileEntry> listed) const;
 };
 
 // Loads `path` (and its includes) as it is in `source`: the config of the

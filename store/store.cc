@@ -374,7 +374,8 @@ Result<StoreStats> ResultStore::Stats() {
     Stmt::Scope scope(&st);
     while ((rc = st.Step()) == SQLITE_ROW) {
       const auto ns = static_cast<CacheNamespace>(st.ColumnInt(0));
-      (ns == CacheNamespace::kRule ? stats.rule_entries : stats.file_entries) += st.ColumnInt(1);
+      if (ns == CacheNamespace::kRule) stats.rule_entries += st.ColumnInt(1);
+      if (ns == CacheNamespace::kFile) stats.file_entries += st.ColumnInt(1);
       stats.total_bytes += static_cast<int64_t>(st.ColumnDouble(2));
     }
   }

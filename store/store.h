@@ -24,6 +24,7 @@ namespace sotinc {
 enum class CacheNamespace : int {
   kRule = 0,  // a whole rule's result (EncodeRuleResult)
   kFile = 1,  // one per-file rule's findings for one file (EncodeFindings)
+  kRun = 2,   // the memo of the last complete run of one kind (engine/run_memo.h)
 };
 
 struct StoreOptions {

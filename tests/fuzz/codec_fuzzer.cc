@@ -20,6 +20,7 @@
 #include "engine/inputs.h"
 #include "engine/job.h"
 #include "engine/result_codec.h"
+#include "engine/run_memo.h"
 
 namespace {
 
@@ -61,7 +62,7 @@ bool SameOutcome(const sotinc::JobOutcome& a, const sotinc::JobOutcome& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 7) {
+  switch (data[0] % 8) {
     case 0: {
       sotinc::Result<sotinc::RuleResult> r = sotinc::DecodeRuleResult(bytes);
       if (!r.ok()) {
@@ -159,6 +160,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           sotinc::EncodeJobStart(env2, universe) != again || env2.rules != env.rules) {
         Fail("job start: no fixed point");
       }
+      break;
+    }
+    case 7: {
+      // The run memo: whatever decodes re-encodes to a fixed point.
+      sotinc::Result<sotinc::RunMemo> m = sotinc::DecodeRunMemo(bytes);
+      if (!m.ok()) break;
+      std::string again = sotinc::EncodeRunMemo(*m);
+      sotinc::Result<sotinc::RunMemo> back = sotinc::DecodeRunMemo(again);
+      if (!back.ok() || sotinc::EncodeRunMemo(*back) != again) Fail("run memo: no fixed point");
       break;
     }
   }

@@ -78,7 +78,7 @@ for p in sorted(pyglob.glob(os.path.join(ROOT, "fixtures/example/*/shards/*/*.ya
 
 
 # codec_fuzzer: a selector byte (0 rule result, 1 findings, 2 job,
-# 3 outcome), then the record.
+# 3 outcome, 7 run memo), then the record.
 def varint(v):
     out = b""
     while v >= 0x80:
@@ -120,3 +120,8 @@ write("codec", "outcome", b"\x03" + b"O" + varint(9) + b"\x00" + string("worker 
       findings_body(F1[:1]) + varint(2) + findings_body([]) + findings_body(F1[1:]) +
       varint(1) + string("c") + string("x:00") + varint(1) + string("d") + varint(4) +
       varint(1 << 33))
+RULE_FAIL = b"\x01R\x01\x01" + struct.pack("<d", 0.0) + string("A1") + string("") + findings_body(F1)
+write("codec", "run-memo", b"\x07\x01M" + string(b"\x7f" * 16) + varint(1) + string("sotinc.yaml") +
+      string(b"\x01" * 16) + varint(1) + string("A1") + string("Title") + string("") +
+      string("yaml") + string("sotinc.yaml") + zigzag(4) + zigzag(5) + b"\x01\x01" +
+      varint(1) + string("tag") + varint(0) + varint(1) + string(RULE_FAIL) + b"\x01")
