@@ -179,6 +179,10 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
   std::string base_commit = FindBase(ws, o, &why);
   std::unique_ptr<FileSource> base_source;
   Config base_config;
+  // A --config outside the repository is not versioned: the base side has
+  // the same rules.
+  const bool config_outside = !ws.config_path.empty() && ws.config_path[0] == '/';
+  const Config& base_rules = config_outside ? ws.config : base_config;
   if (!base_commit.empty()) {
     Result<std::unique_ptr<FileSource>> src = NewRevisionSource(ws.repo.get(), base_commit);
     if (!src.ok()) {
@@ -186,7 +190,9 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
     } else {
       base_source = std::move(*src);
       ConfigError error;
-      Result<Config> loaded = LoadConfigFromSource(*base_source, ws.config_path, &error);
+      Result<Config> loaded =
+          config_outside ? Result<Config>(Config())
+                         : LoadConfigFromSource(*base_source, ws.config_path, &error);
       if (loaded.ok()) {
         base_config = std::move(*loaded);
       } else {
@@ -198,14 +204,14 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
     PrintWarning("checking every selected rule: " + why);
     return selected;
   }
-  Result<Snapshot> base_snapshot = Snapshot::Build(*base_source, base_config.ignore_globs);
+  Result<Snapshot> base_snapshot = Snapshot::Build(*base_source, base_rules.ignore_globs);
   if (!base_snapshot.ok()) {
     PrintWarning("checking every selected rule: " + base_snapshot.error());
     return selected;
   }
   std::map<std::string, std::string> base_definitions;
-  for (const Rule& r : base_config.rules) {
-    base_definitions[r.id] = DefinitionDigest(r, base_config.settings);
+  for (const Rule& r : base_rules.rules) {
+    base_definitions[r.id] = DefinitionDigest(r, base_rules.settings);
   }
   ContentIds base_ids(base_source.get(), nullptr);
   ContentIds now_ids(ws.source.get(), cache);

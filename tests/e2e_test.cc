@@ -214,5 +214,27 @@ TEST(E2E, TextOutputHasEditorLinksAndNoColourWhenPiped) {
   EXPECT_NE(r.out.find("2 rules: 0 passed, 1 failed, 0 errors, 1 skipped"), std::string::npos);
 }
 
+TEST(E2E, StagedWithAConfigOutsideTheRepositoryNarrowsToTheAffectedRules) {
+  // A config that is not versioned is the same on both sides of the
+  // change: --staged must not fall back to every rule.
+  TempRepo repo;
+  repo.WriteFile("../rules.yaml",
+                 "version: 1\n"
+                 "rules:\n"
+                 "  - {id: PY, check: {kind: forbid_regex, files: '**/*.py', pattern: 'TODO'}}\n"
+                 "  - {id: MD, check: {kind: forbid_regex, files: '**/*.md', pattern: 'TODO'}}\n");
+  repo.WriteFile("a.py", "x = 1\n");
+  repo.WriteFile("README.md", "hello\n");
+  repo.Commit("init");
+  repo.WriteFile("a.py", "x = 2  # TODO\n");
+  repo.Stage("a.py");
+  RunResult r = repo.Run(Sotinc(repo, "check --staged --config ../rules.yaml --format json"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.find("checking every selected rule"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("\"rules\": 1,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"unaffected\": 1,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("{\"id\": \"PY\", \"status\": \"fail\""), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace sotinc
