@@ -183,16 +183,25 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
   // the same rules.
   const bool config_outside = !ws.config_path.empty() && ws.config_path[0] == '/';
   const Config& base_rules = config_outside ? ws.config : base_config;
+  std::vector<FileEntry> base_listed;
   if (!base_commit.empty()) {
     Result<std::unique_ptr<FileSource>> src = NewRevisionSource(ws.repo.get(), base_commit);
     if (!src.ok()) {
       why = src.error();
     } else {
       base_source = std::move(*src);
+      Result<std::vector<FileEntry>> files = base_source->List();
+      if (files.ok()) {
+        base_listed = std::move(*files);
+      } else {
+        why = files.error();
+      }
+    }
+    if (why.empty()) {
       ConfigError error;
       Result<Config> loaded =
           config_outside ? Result<Config>(Config())
-                         : LoadConfigFromSource(*base_source, ws.config_path, &error);
+                         : LoadConfigFromSource(*base_source, ws.config_path, &error, &base_listed);
       if (loaded.ok()) {
         base_config = std::move(*loaded);
       } else {
@@ -204,11 +213,8 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
     PrintWarning("checking every selected rule: " + why);
     return selected;
   }
-  Result<Snapshot> base_snapshot = Snapshot::Build(*base_source, base_rules.ignore_globs);
-  if (!base_snapshot.ok()) {
-    PrintWarning("checking every selected rule: " + base_snapshot.error());
-    return selected;
-  }
+  Result<Snapshot> base_snapshot =
+      Snapshot::FromEntries(std::move(base_listed), base_rules.ignore_globs);
   std::map<std::string, std::string> base_definitions;
   for (const Rule& r : base_rules.rules) {
     base_definitions[r.id] = DefinitionDigest(r, base_rules.settings);
@@ -391,22 +397,22 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   Workspace& ws = **opened;
   phase("open the repository");
 
-  // A plain check lists the files first: when neither they nor the config
-  // changed since the last complete run, that run's results are the
-  // answer, and no rule is even loaded.
-  std::optional<std::vector<FileEntry>> listed;
+  // The files are listed first, once (the config's includes are matched
+  // against the same listing). For a plain check, when neither they nor
+  // the config changed since the last complete run, that run's results
+  // are the answer, and no rule is even loaded.
+  Result<std::vector<FileEntry>> files = ws.source->List();
+  if (!files.ok()) {
+    PrintError("cannot list the files of the " + ws.source->description() + ": " +
+               files.error());
+    return kExitUsage;
+  }
+  std::vector<FileEntry> listed = std::move(*files);
+  phase("list files");
   std::string listing, memo_key;
   std::unique_ptr<ResultStore> store;
   if (MemoApplies(o)) {
-    Result<std::vector<FileEntry>> files = ws.source->List();
-    if (!files.ok()) {
-      PrintError("cannot list the files of the " + ws.source->description() + ": " +
-                 files.error());
-      return kExitUsage;
-    }
-    listing = ListingDigest(*files);
-    listed = std::move(*files);
-    phase("list files");
+    listing = ListingDigest(listed);
     store = OpenStore(ws, common, o);
     memo_key = MemoKey(ws, o);
     std::optional<RunMemo> memo;
@@ -426,7 +432,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
       return WriteReports(report, graph, *targets, o);
     }
   }
-  if (Status s = ws.LoadConfig(common.workspace, &exit_code); !s.ok()) {
+  if (Status s = ws.LoadConfig(common.workspace, &exit_code, &listed); !s.ok()) {
     PrintError(s.message());
     return exit_code;
   }
@@ -456,7 +462,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   pool_options.interrupts = watch.ok() ? watch->get() : nullptr;
   if (o.no_cache) {
     // Every rule will run: fork the workers now, before the files are
-    // listed, while this process is small (engine/worker_pool.h). Other
+    // indexed and keyed, while this process is small (engine/worker_pool.h). Other
     // runs fork them at their first job, so a run with nothing to do
     // forks none: each page the parent writes after a fork is copied on
     // the fault, which cost a warm no-op run on the benchmark repository
@@ -467,15 +473,9 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   }
   std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
 
-  Result<Snapshot> snapshot =
-      listed ? Result<Snapshot>(ws.SnapshotOf(std::move(*listed))) : ws.TakeSnapshot();
-  if (!snapshot.ok()) {
-    PrintError("cannot list the files of the " + ws.source->description() + ": " +
-               snapshot.error());
-    return kExitUsage;
-  }
+  Result<Snapshot> snapshot = ws.SnapshotOf(std::move(listed));
   if (!MemoApplies(o)) store = OpenStore(ws, common, o);
-  phase("list files");
+  phase("index the files");
   std::unique_ptr<StoreCache> store_cache;
   MemoryCache memory_cache;  // when the store cannot open: still one run's worth
   ResultCache* cache = &memory_cache;

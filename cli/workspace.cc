@@ -13,8 +13,10 @@ namespace {
 // root, absolute paths as they are; include globs match the candidates.
 class WorkingTreeConfigFiles : public ConfigFiles {
  public:
-  WorkingTreeConfigFiles(std::string root, FileSource* source)
-      : root_(std::move(root)), source_(source) {}
+  // `listed`: the source's listing when the caller already has it (borrowed).
+  WorkingTreeConfigFiles(std::string root, FileSource* source,
+                         const std::vector<FileEntry>* listed = nullptr)
+      : root_(std::move(root)), source_(source), listed_(listed) {}
 
   Result<std::string> Read(const std::string& path) override {
     std::string full = !path.empty() && path[0] == '/' ? path : root_ + "/" + path;
@@ -27,9 +29,13 @@ class WorkingTreeConfigFiles : public ConfigFiles {
   }
 
   Result<std::vector<std::string>> List() override {
+    std::vector<std::string> paths;
+    if (listed_ != nullptr) {
+      for (const FileEntry& e : *listed_) paths.push_back(e.path);
+      return paths;
+    }
     Result<std::vector<FileEntry>> entries = source_->List();
     if (!entries.ok()) return entries.status();
-    std::vector<std::string> paths;
     for (const FileEntry& e : *entries) paths.push_back(e.path);
     return paths;
   }
@@ -37,17 +43,20 @@ class WorkingTreeConfigFiles : public ConfigFiles {
  private:
   std::string root_;
   FileSource* source_;
+  const std::vector<FileEntry>* listed_;
 };
 
 // Config files as they are in a snapshot (the index or a commit).
 class SourceConfigFiles : public ConfigFiles {
  public:
-  explicit SourceConfigFiles(FileSource* source) : source_(source) {}
+  // `listed`: the source's listing when the caller already has it (borrowed).
+  SourceConfigFiles(FileSource* source, const std::vector<FileEntry>* listed)
+      : source_(source), entries_(listed) {}
 
   Result<std::string> Read(const std::string& path) override {
     Status s = Load();
     if (!s.ok()) return s;
-    for (const FileEntry& e : entries_) {
+    for (const FileEntry& e : *entries_) {
       if (e.path == path) return source_->Read(e);
     }
     return Status::Error("no " + path + " in the " + source_->description());
@@ -57,23 +66,23 @@ class SourceConfigFiles : public ConfigFiles {
     Status s = Load();
     if (!s.ok()) return s;
     std::vector<std::string> paths;
-    for (const FileEntry& e : entries_) paths.push_back(e.path);
+    for (const FileEntry& e : *entries_) paths.push_back(e.path);
     return paths;
   }
 
  private:
   Status Load() {
-    if (loaded_) return Status::Ok();
+    if (entries_ != nullptr) return Status::Ok();
     Result<std::vector<FileEntry>> listed = source_->List();
     if (!listed.ok()) return listed.status();
-    entries_ = std::move(*listed);
-    loaded_ = true;
+    owned_ = std::move(*listed);
+    entries_ = &owned_;
     return Status::Ok();
   }
 
   FileSource* source_;
-  bool loaded_ = false;
-  std::vector<FileEntry> entries_;
+  const std::vector<FileEntry>* entries_;  // null until loaded
+  std::vector<FileEntry> owned_;
 };
 
 // Passes reads through, keeping a digest of each file's bytes.
@@ -152,13 +161,14 @@ Result<std::unique_ptr<Workspace>> Workspace::OpenRepository(const WorkspaceOpti
   return ws;
 }
 
-Status Workspace::LoadConfig(const WorkspaceOptions& options, int* exit_code) {
+Status Workspace::LoadConfig(const WorkspaceOptions& options, int* exit_code,
+                             const std::vector<FileEntry>* listed) {
   *exit_code = 2;
   std::string root = repo->workdir();
   // --config names a file on disk; otherwise the config comes from the
   // snapshot being checked.
-  WorkingTreeConfigFiles disk_files(root, source.get());
-  SourceConfigFiles snapshot_files(source.get());
+  WorkingTreeConfigFiles disk_files(root, source.get(), listed);
+  SourceConfigFiles snapshot_files(source.get(), listed);
   bool from_snapshot = options.config.empty() && options.mode != SnapshotMode::kWorkingTree;
   ConfigFiles& files = from_snapshot ? static_cast<ConfigFiles&>(snapshot_files)
                                      : static_cast<ConfigFiles&>(disk_files);
@@ -191,8 +201,8 @@ bool Workspace::ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files)
 }
 
 Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
-                                    ConfigError* error) {
-  SourceConfigFiles files(&source);
+                                    ConfigError* error, const std::vector<FileEntry>* listed) {
+  SourceConfigFiles files(&source, listed);
   return LoadConfig(path, files, error);
 }
 

@@ -48,7 +48,9 @@ struct Workspace {
   // config (for a caller that looks at the files before the rules).
   static Result<std::unique_ptr<Workspace>> OpenRepository(const WorkspaceOptions& options,
                                                            int* exit_code);
-  Status LoadConfig(const WorkspaceOptions& options, int* exit_code);
+  // `listed`: the source's listing, when the caller already took it.
+  Status LoadConfig(const WorkspaceOptions& options, int* exit_code,
+                    const std::vector<FileEntry>* listed = nullptr);
 
   // Whether the config files as they are on disk now hash to `files`
   // (false when one cannot be read). For the working tree and --config.
@@ -62,7 +64,9 @@ struct Workspace {
 
 // Loads `path` (and its includes) as it is in `source`: the config of the
 // index, or of a commit (the base side of --since and --staged).
+// `listed`: the source's listing, when the caller already took it.
 Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
-                                    ConfigError* error);
+                                    ConfigError* error,
+                                    const std::vector<FileEntry>* listed = nullptr);
 
 }  // namespace sotinc

@@ -7,11 +7,27 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <unordered_map>
 #include <utility>
 
 #include "engine/git_handles.h"
 
 namespace sotinc {
+
+struct GitRepo::BlobSizes {
+  struct Hash {
+    size_t operator()(const git_oid& oid) const {
+      size_t h;
+      std::memcpy(&h, oid.id, sizeof h);  // an object id is already uniform
+      return h;
+    }
+  };
+  struct Equal {
+    bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
+  };
+  std::unordered_map<git_oid, uint64_t, Hash, Equal> sizes;
+};
+
 namespace git {
 
 void EnsureInit() {
@@ -170,6 +186,23 @@ Result<std::unique_ptr<GitRepo>> GitRepo::Open(const std::string& dir) {
   return std::unique_ptr<GitRepo>(new GitRepo(repo.release(), std::move(workdir_path),
                                               std::move(gitdir), std::move(commondir),
                                               std::move(index_path)));
+}
+
+Result<uint64_t> GitRepo::BlobSize(const git_oid& oid) {
+  if (!blob_sizes_) blob_sizes_ = std::make_unique<BlobSizes>();
+  auto it = blob_sizes_->sizes.find(oid);
+  if (it != blob_sizes_->sizes.end()) return it->second;
+  git_odb* odb = nullptr;
+  if (git_repository_odb(&odb, repo_) < 0) return git::Error("no object database");
+  git::OdbPtr owned(odb);
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (git_odb_read_header(&size, &type, odb, &oid) < 0) {
+    const git_error* e = git_error_last();
+    return Status::Error(e != nullptr && e->message != nullptr ? e->message : "not found");
+  }
+  blob_sizes_->sizes.emplace(oid, size);
+  return static_cast<uint64_t>(size);
 }
 
 Status GitRepo::ReopenAfterFork() {

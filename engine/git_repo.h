@@ -11,6 +11,7 @@
 #include "engine/status.h"
 
 struct git_repository;
+struct git_oid;
 
 namespace sotinc {
 
@@ -103,7 +104,14 @@ class GitRepo {
   // caches it must not share with the parent, by a fresh one.
   Status ReopenAfterFork();
 
+  // For the git layer only: the size of a blob, from its object header.
+  // Read once per id and remembered (an id names its content forever), so
+  // the index and HEAD, which share all but a few blobs, pay once.
+  Result<uint64_t> BlobSize(const git_oid& oid);
+
  private:
+  struct BlobSizes;  // git_repo.cc
+
   GitRepo(git_repository* repo, std::string workdir, std::string gitdir, std::string commondir,
           std::string index_path);
 
@@ -112,6 +120,7 @@ class GitRepo {
   std::string gitdir_;
   std::string commondir_;
   std::string index_path_;
+  std::unique_ptr<BlobSizes> blob_sizes_;
 };
 
 }  // namespace sotinc

@@ -71,34 +71,27 @@ class ObjectSource : public FileSource {
   Status ReopenAfterFork() override { return repo_->ReopenAfterFork(); }
 
  protected:
-  // Appends the entry for PATH; reads only the object's header for its size.
-  Status Add(git_odb* odb, const std::string& path, const git_oid& oid, FileType type,
+  // Appends the entry for PATH; its size comes from the object's header
+  // (GitRepo::BlobSize).
+  Status Add(const std::string& path, const git_oid& oid, FileType type,
              std::vector<FileEntry>* out) {
     FileEntry entry;
     entry.path = path;
     entry.type = type;
     entry.content_id = git::OidHex(oid);
     if (type != FileType::kSubmodule) {
-      size_t size = 0;
-      git_object_t object_type = GIT_OBJECT_INVALID;
-      if (git_odb_read_header(&size, &object_type, odb, &oid) < 0) {
-        return git::Error("the " + description() + " lists '" + path + "' but its blob " +
-                          entry.content_id + " cannot be read");
+      Result<uint64_t> size = repo_->BlobSize(oid);
+      if (!size.ok()) {
+        return Status::Error("the " + description() + " lists '" + path + "' but its blob " +
+                             entry.content_id + " cannot be read: " + size.error());
       }
-      entry.size = size;
+      entry.size = *size;
     }
     ids_[path] = oid;
     out->push_back(std::move(entry));
     return Status::Ok();
   }
 
-  Result<git::OdbPtr> Odb() {
-    git_odb* raw = nullptr;
-    if (git_repository_odb(&raw, repo_->raw()) < 0) {
-      return git::Error("cannot open the object database");
-    }
-    return git::OdbPtr(raw);
-  }
 
   GitRepo* repo_;  // borrowed
   std::unordered_map<std::string, git_oid> ids_;
@@ -111,8 +104,6 @@ class IndexSource : public ObjectSource {
   Result<std::vector<FileEntry>> List() override {
     Result<std::vector<GitIndexEntry>> entries = ReadGitIndexFile(repo_->index_path());
     if (!entries.ok()) return entries.status();
-    Result<git::OdbPtr> odb = Odb();
-    if (!odb.ok()) return odb.status();
 
     ids_.clear();
     std::vector<FileEntry> files;
@@ -131,7 +122,7 @@ class IndexSource : public ObjectSource {
       if (chosen == nullptr || chosen->intent_to_add()) continue;  // not in the next commit
       git_oid oid;
       std::memcpy(oid.id, chosen->id, sizeof(chosen->id));
-      Status s = Add(odb->get(), chosen->path, oid, FileTypeFromGitMode(chosen->mode), &files);
+      Status s = Add(chosen->path, oid, FileTypeFromGitMode(chosen->mode), &files);
       if (!s.ok()) return s;
     }
     return files;  // the index is sorted by path in byte order
@@ -148,15 +139,13 @@ class RevisionSource : public ObjectSource {
   Result<std::vector<FileEntry>> List() override {
     Result<std::vector<TreeFile>> tree = ListTreeFiles(*repo_, tree_id_);
     if (!tree.ok()) return tree.status();
-    Result<git::OdbPtr> odb = Odb();
-    if (!odb.ok()) return odb.status();
     ids_.clear();
     std::vector<FileEntry> files;
     files.reserve(tree->size());
     for (const TreeFile& file : *tree) {
       git_oid oid;
       git::ParseOid(file.id, &oid);
-      Status s = Add(odb->get(), file.path, oid, file.type, &files);
+      Status s = Add(file.path, oid, file.type, &files);
       if (!s.ok()) return s;
     }
     return files;

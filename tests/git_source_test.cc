@@ -868,3 +868,39 @@ TEST(IgnoreListTest, LastMatchingPatternWinsAndBaseAnchors) {
 
 }  // namespace
 }  // namespace sotinc
+
+namespace sotinc {
+namespace {
+
+// The index and HEAD share all but a few blobs: a blob's size is read from
+// the object database once per repository handle.
+TEST_F(GitSourceTest, BlobSizesAreReadOncePerRepository) {
+  TempRepo repo;
+  repo.WriteFile("a.txt", "twelve bytes");
+  repo.Commit("init");
+  std::unique_ptr<GitRepo> git = Open(repo.path());
+  ASSERT_NE(git, nullptr);
+  Result<std::unique_ptr<FileSource>> index = NewIndexSource(git.get());
+  ASSERT_TRUE(index.ok()) << index.error();
+  std::map<std::string, FileEntry> listed = ListOf(index->get());
+  ASSERT_EQ(listed["a.txt"].size, 12u);
+  // With the object gone, only what was remembered can answer.
+  std::string id = listed["a.txt"].content_id;
+  std::string object = repo.path() + "/.git/objects/" + id.substr(0, 2) + "/" + id.substr(2);
+  ASSERT_EQ(unlink(object.c_str()), 0) << object;
+  Result<std::unique_ptr<FileSource>> head = NewRevisionSource(git.get(), "HEAD");
+  ASSERT_TRUE(head.ok()) << head.error();
+  EXPECT_EQ(ListOf(head->get())["a.txt"].size, 12u);
+  // A fresh handle has to read it, and says which blob is missing.
+  std::unique_ptr<GitRepo> fresh = Open(repo.path());
+  Result<std::unique_ptr<FileSource>> again = NewIndexSource(fresh.get());
+  ASSERT_TRUE(again.ok());
+  Result<std::vector<FileEntry>> failed = (*again)->List();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().find("the index lists 'a.txt' but its blob " + id + " cannot be read"),
+            std::string::npos)
+      << failed.error();
+}
+
+}  // namespace
+}  // namespace sotinc
