@@ -324,6 +324,10 @@ bool MemoApplies(const CheckOptions& o) {
   return !o.staged && o.since.empty() && o.rev.empty() && !o.no_cache && !o.explain;
 }
 
+// Where the cache keeps the sizes of the blobs last listed
+// (GitRepo::RememberBlobSizes).
+std::string BlobSizesKey() { return RunMemoKey("blob sizes\n"); }
+
 // Which memo: the config path and the rules asked for (-j, the formats and
 // --fail-on do not change results).
 std::string MemoKey(const Workspace& ws, const CheckOptions& o) {
@@ -401,6 +405,14 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   // against the same listing). For a plain check, when neither they nor
   // the config changed since the last complete run, that run's results
   // are the answer, and no rule is even loaded.
+  std::unique_ptr<ResultStore> store = OpenStore(ws, common, o);
+  // Listing the index or a commit takes each blob's size from its object
+  // header; the cache remembers them from run to run.
+  const bool reads_objects = o.staged || !o.rev.empty() || !o.since.empty();
+  if (store && reads_objects && !o.no_cache) {
+    Result<std::optional<std::string>> sizes = store->Get(CacheNamespace::kRun, BlobSizesKey());
+    if (sizes.ok() && sizes->has_value()) ws.repo->RememberBlobSizes(**sizes);
+  }
   Result<std::vector<FileEntry>> files = ws.source->List();
   if (!files.ok()) {
     PrintError("cannot list the files of the " + ws.source->description() + ": " +
@@ -410,10 +422,8 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   std::vector<FileEntry> listed = std::move(*files);
   phase("list files");
   std::string listing, memo_key;
-  std::unique_ptr<ResultStore> store;
   if (MemoApplies(o)) {
     listing = ListingDigest(listed);
-    store = OpenStore(ws, common, o);
     memo_key = MemoKey(ws, o);
     std::optional<RunMemo> memo;
     if (store) memo = CurrentMemo(store.get(), ws, memo_key, listing);
@@ -474,7 +484,6 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
 
   Result<Snapshot> snapshot = ws.SnapshotOf(std::move(listed));
-  if (!MemoApplies(o)) store = OpenStore(ws, common, o);
   phase("index the files");
   std::unique_ptr<StoreCache> store_cache;
   MemoryCache memory_cache;  // when the store cannot open: still one run's worth
@@ -522,6 +531,9 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   if (report.summary.unaffected < 0 || report.interrupted) report.summary.unaffected = 0;
   if (store_cache) {
     store_cache->Commit();
+    if (ws.repo->blob_headers_read() > 0) {
+      store->Put(CacheNamespace::kRun, BlobSizesKey(), "(blob sizes)", ws.repo->EncodeBlobSizes());
+    }
     for (const std::string& w : store_cache->warnings()) {
       PrintWarning(w + " (results of this run were not all cached)");
     }

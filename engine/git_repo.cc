@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "engine/git_handles.h"
+#include "engine/wire.h"
 
 namespace sotinc {
 
@@ -25,7 +27,11 @@ struct GitRepo::BlobSizes {
   struct Equal {
     bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b); }
   };
-  std::unordered_map<git_oid, uint64_t, Hash, Equal> sizes;
+  struct Known {
+    uint64_t size = 0;
+    bool used = false;  // answered through BlobSize() by this handle
+  };
+  std::unordered_map<git_oid, Known, Hash, Equal> sizes;
 };
 
 namespace git {
@@ -191,7 +197,10 @@ Result<std::unique_ptr<GitRepo>> GitRepo::Open(const std::string& dir) {
 Result<uint64_t> GitRepo::BlobSize(const git_oid& oid) {
   if (!blob_sizes_) blob_sizes_ = std::make_unique<BlobSizes>();
   auto it = blob_sizes_->sizes.find(oid);
-  if (it != blob_sizes_->sizes.end()) return it->second;
+  if (it != blob_sizes_->sizes.end()) {
+    it->second.used = true;
+    return it->second.size;
+  }
   git_odb* odb = nullptr;
   if (git_repository_odb(&odb, repo_) < 0) return git::Error("no object database");
   git::OdbPtr owned(odb);
@@ -201,8 +210,51 @@ Result<uint64_t> GitRepo::BlobSize(const git_oid& oid) {
     const git_error* e = git_error_last();
     return Status::Error(e != nullptr && e->message != nullptr ? e->message : "not found");
   }
-  blob_sizes_->sizes.emplace(oid, size);
+  ++blob_headers_read_;
+  blob_sizes_->sizes.emplace(oid, BlobSizes::Known{size, true});
   return static_cast<uint64_t>(size);
+}
+
+void GitRepo::RememberBlobSizes(std::string_view record) {
+  WireReader r(record);
+  unsigned char version = 0, kind = 0;
+  uint64_t n = 0;
+  if (!r.Byte(&version) || !r.Byte(&kind) || version != 1 || kind != 'S' || !r.Varint(&n) ||
+      n > r.remaining() / (GIT_OID_RAWSZ + 1)) {
+    return;
+  }
+  std::vector<std::pair<git_oid, uint64_t>> read;
+  read.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    git_oid oid;
+    for (unsigned char& b : oid.id) {
+      if (!r.Byte(&b)) return;
+    }
+    uint64_t size = 0;
+    if (!r.Varint(&size)) return;
+    read.emplace_back(oid, size);
+  }
+  if (!r.AtEnd()) return;
+  if (!blob_sizes_) blob_sizes_ = std::make_unique<BlobSizes>();
+  for (const auto& [oid, size] : read) blob_sizes_->sizes.emplace(oid, BlobSizes::Known{size, false});
+}
+
+std::string GitRepo::EncodeBlobSizes() const {
+  std::vector<std::pair<const git_oid*, uint64_t>> used;
+  if (blob_sizes_) {
+    for (const auto& [oid, known] : blob_sizes_->sizes) {
+      if (known.used) used.emplace_back(&oid, known.size);
+    }
+  }
+  std::sort(used.begin(), used.end(),
+            [](const auto& a, const auto& b) { return git_oid_cmp(a.first, b.first) < 0; });
+  std::string out = "\x01S";
+  PutVarint(&out, used.size());
+  for (const auto& [oid, size] : used) {
+    out.append(reinterpret_cast<const char*>(oid->id), GIT_OID_RAWSZ);
+    PutVarint(&out, size);
+  }
+  return out;
 }
 
 Status GitRepo::ReopenAfterFork() {

@@ -5,8 +5,10 @@
 // of this header; raw() hands the handle to the other git_*.cc files).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "engine/status.h"
 
@@ -109,6 +111,17 @@ class GitRepo {
   // the index and HEAD, which share all but a few blobs, pay once.
   Result<uint64_t> BlobSize(const git_oid& oid);
 
+  // Blob sizes across runs (the CLI keeps the record in the cache).
+  // RememberBlobSizes() adds the sizes of an EncodeBlobSizes() record; a
+  // malformed record adds nothing. EncodeBlobSizes() holds the sizes
+  // BlobSize() answered through this handle, sorted by id, so a record
+  // only ever holds the blobs of the trees still being checked.
+  // Format: u8 version=1, u8 'S', varint n, n x (20-byte id, varint size).
+  void RememberBlobSizes(std::string_view record);
+  std::string EncodeBlobSizes() const;
+  // How many sizes BlobSize() had to read from the object database.
+  uint64_t blob_headers_read() const { return blob_headers_read_; }
+
  private:
   struct BlobSizes;  // git_repo.cc
 
@@ -121,6 +134,7 @@ class GitRepo {
   std::string commondir_;
   std::string index_path_;
   std::unique_ptr<BlobSizes> blob_sizes_;
+  uint64_t blob_headers_read_ = 0;
 };
 
 }  // namespace sotinc

@@ -904,3 +904,50 @@ TEST_F(GitSourceTest, BlobSizesAreReadOncePerRepository) {
 
 }  // namespace
 }  // namespace sotinc
+
+namespace sotinc {
+namespace {
+
+// What the cache keeps between runs: the sizes a handle used, and only
+// those; a later handle that remembers them reads no object header.
+TEST_F(GitSourceTest, BlobSizesCarryOverBetweenHandles) {
+  TempRepo repo;
+  repo.WriteFile("a.txt", "twelve bytes");
+  repo.WriteFile("b.txt", "four");
+  repo.Commit("init");
+  repo.RemoveFile("b.txt");
+  repo.Stage("b.txt");
+  std::unique_ptr<GitRepo> first = Open(repo.path());
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->EncodeBlobSizes(), std::string("\x01S\x00", 3));
+  Result<std::unique_ptr<FileSource>> index = NewIndexSource(first.get());
+  ASSERT_TRUE(index.ok());
+  std::map<std::string, FileEntry> listed = ListOf(index->get());
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(first->blob_headers_read(), 1u);
+  std::string record = first->EncodeBlobSizes();
+  EXPECT_EQ(record.size(), 3u + 20u + 1u) << "only a.txt, the one blob listed";
+
+  std::unique_ptr<GitRepo> second = Open(repo.path());
+  second->RememberBlobSizes(record);
+  std::string id = listed["a.txt"].content_id;
+  ASSERT_EQ(unlink((repo.path() + "/.git/objects/" + id.substr(0, 2) + "/" + id.substr(2)).c_str()),
+            0);
+  Result<std::unique_ptr<FileSource>> again = NewIndexSource(second.get());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(ListOf(again->get())["a.txt"].size, 12u);
+  EXPECT_EQ(second->blob_headers_read(), 0u);
+  EXPECT_EQ(second->EncodeBlobSizes(), record);
+
+  // A damaged record teaches nothing: every prefix, and trailing bytes.
+  for (size_t n = 0; n <= record.size(); ++n) {
+    std::unique_ptr<GitRepo> third = Open(repo.path());
+    third->RememberBlobSizes(n < record.size() ? record.substr(0, n) : record + "x");
+    Result<std::unique_ptr<FileSource>> src = NewIndexSource(third.get());
+    ASSERT_TRUE(src.ok());
+    EXPECT_FALSE((*src)->List().ok()) << "prefix of " << n << " bytes";
+  }
+}
+
+}  // namespace
+}  // namespace sotinc
