@@ -470,17 +470,12 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   pool_options.memory_limit = ws.config.settings.worker_memory;
   pool_options.clock = &clock;
   pool_options.interrupts = watch.ok() ? watch->get() : nullptr;
-  if (o.no_cache) {
-    // Every rule will run: fork the workers now, before the files are
-    // indexed and keyed, while this process is small (engine/worker_pool.h). Other
-    // runs fork them at their first job, so a run with nothing to do
-    // forks none: each page the parent writes after a fork is copied on
-    // the fault, which cost a warm no-op run on the benchmark repository
-    // 25% of its time.
-    pool_options.rules = &ws.graph->rules();
-    pool_options.source = ws.source.get();
-    pool_options.processes = processes.get();
-  }
+  // The workers are forked now, before the files are indexed and keyed,
+  // while this process is small (engine/worker_pool.h). A replayed run
+  // (above) forks none.
+  pool_options.rules = &ws.graph->rules();
+  pool_options.source = ws.source.get();
+  pool_options.processes = processes.get();
   std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
 
   Result<Snapshot> snapshot = ws.SnapshotOf(std::move(listed));

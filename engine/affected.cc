@@ -26,7 +26,7 @@ std::set<std::string> FindAffected(const AffectedQuery& q) {
       affected.insert(rule->id);
       continue;
     }
-    InputManifest now = CollectInputs(*rule, *q.now, q.now_ids, q.settings.max_file_bytes);
+    InputsDigest now = DigestInputs(*rule, *q.now, q.now_ids, q.settings.max_file_bytes);
     bool no_declared_inputs =
         rule->check && rule->check->file_globs() == nullptr && !rule->check->per_file() &&
         std::string(rule->check->kind()) == "command";
@@ -34,8 +34,8 @@ std::set<std::string> FindAffected(const AffectedQuery& q) {
       affected.insert(rule->id);
       continue;
     }
-    InputManifest base = CollectInputs(*rule, *q.base, q.base_ids, q.settings.max_file_bytes);
-    if (!base.error.empty() || base.Digest() != now.Digest()) affected.insert(rule->id);
+    InputsDigest base = DigestInputs(*rule, *q.base, q.base_ids, q.settings.max_file_bytes);
+    if (!base.error.empty() || base.digest != now.digest) affected.insert(rule->id);
   }
   // Close under dependents, within the selection.
   std::vector<std::string> work(affected.begin(), affected.end());

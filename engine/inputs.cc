@@ -8,6 +8,23 @@
 namespace sotinc {
 namespace {
 
+// The id an input is recorded with: its content id when the rule reads
+// the content (`error` set when it cannot be computed), else its size.
+std::string InputId(const FileEntry& file, bool with_content, ContentIds* ids,
+                    std::string* error) {
+  std::string id;
+  if (with_content) {
+    Result<std::string> cid = ids->Get(file);
+    if (cid.ok()) {
+      id = std::move(*cid);
+    } else if (error->empty()) {
+      *error = cid.error();
+    }
+  }
+  if (id.empty()) id = "size:" + std::to_string(file.size);
+  return id;
+}
+
 class ManifestRecorder : public InputRecorder {
  public:
   ManifestRecorder(InputManifest* manifest, ContentIds* ids) : manifest_(manifest), ids_(ids) {}
@@ -19,17 +36,7 @@ class ManifestRecorder : public InputRecorder {
       manifest_->files.emplace_back(file.path, file.content_id);
       return;
     }
-    std::string id;
-    if (with_content) {
-      Result<std::string> cid = ids_->Get(file);
-      if (cid.ok()) {
-        id = std::move(*cid);
-      } else if (manifest_->error.empty()) {
-        manifest_->error = cid.error();
-      }
-    }
-    if (id.empty()) id = "size:" + std::to_string(file.size);
-    manifest_->files.emplace_back(file.path, std::move(id));
+    manifest_->files.emplace_back(file.path, InputId(file, with_content, ids_, &manifest_->error));
   }
 
   void Fact(std::string_view text) override { facts_.Add(text); }
@@ -41,6 +48,46 @@ class ManifestRecorder : public InputRecorder {
   ContentIds* ids_;
   KeyBuilder facts_;
 };
+
+// The same inputs streamed into a digest, keeping nothing.
+class DigestRecorder : public InputRecorder {
+ public:
+  explicit DigestRecorder(ContentIds* ids) : ids_(ids) {}
+
+  void File(const FileEntry& file, bool with_content) override {
+    ++count_;
+    files_.Add(file.path);
+    if (with_content && !file.content_id.empty()) {
+      files_.Add(file.content_id);
+    } else {
+      files_.Add(InputId(file, with_content, ids_, &error_));
+    }
+  }
+
+  void Fact(std::string_view text) override { facts_.Add(text); }
+
+  InputsDigest Finish() {
+    files_.AddU64(count_).Add(facts_.Finish());
+    return {files_.Finish(), error_};
+  }
+
+ private:
+  ContentIds* ids_;
+  KeyBuilder files_;
+  KeyBuilder facts_;
+  uint64_t count_ = 0;
+  std::string error_;
+};
+
+CheckContext ContextFor(const Rule& rule, const Snapshot& snapshot, uint64_t max_file_bytes) {
+  CheckContext ctx;
+  ctx.tree = &snapshot.tree;
+  ctx.files = &snapshot.files;
+  ctx.max_file_bytes = max_file_bytes;
+  ctx.rule_id = rule.id;
+  ctx.allow_empty = rule.allow_empty;
+  return ctx;
+}
 
 }  // namespace
 
@@ -57,15 +104,18 @@ InputManifest CollectInputs(const Rule& rule, const Snapshot& snapshot, ContentI
   InputManifest manifest;
   if (rule.check == nullptr) return manifest;
   ManifestRecorder recorder(&manifest, ids);
-  CheckContext ctx;
-  ctx.tree = &snapshot.tree;
-  ctx.files = &snapshot.files;
-  ctx.max_file_bytes = max_file_bytes;
-  ctx.rule_id = rule.id;
-  ctx.allow_empty = rule.allow_empty;
-  rule.check->Fingerprint(ctx, &recorder);
+  rule.check->Fingerprint(ContextFor(rule, snapshot, max_file_bytes), &recorder);
   manifest.facts_digest = recorder.FactsDigest();
   return manifest;
+}
+
+InputsDigest DigestInputs(const Rule& rule, const Snapshot& snapshot, ContentIds* ids,
+                          uint64_t max_file_bytes) {
+  DigestRecorder recorder(ids);
+  if (rule.check != nullptr) {
+    rule.check->Fingerprint(ContextFor(rule, snapshot, max_file_bytes), &recorder);
+  }
+  return recorder.Finish();
 }
 
 // Version 2: the wire format (engine/wire.h) with each path stored as the

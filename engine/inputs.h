@@ -31,6 +31,16 @@ struct InputManifest {
 InputManifest CollectInputs(const Rule& rule, const Snapshot& snapshot, ContentIds* ids,
                             uint64_t max_file_bytes);
 
+// CollectInputs() without keeping the files: a digest that two snapshots
+// share exactly when the rule's manifests over them have equal Digest()s
+// (it is not that digest). For comparing the two sides of a change.
+struct InputsDigest {
+  std::string digest;  // 16 bytes
+  std::string error;   // as InputManifest::error
+};
+InputsDigest DigestInputs(const Rule& rule, const Snapshot& snapshot, ContentIds* ids,
+                          uint64_t max_file_bytes);
+
 // What the cache remembers of a rule's last fresh run, for --explain.
 struct RunManifest {
   std::string definition_digest;                              // 16 bytes

@@ -1,12 +1,12 @@
 // The worker process pool: `sotinc check -j N` (engine/executor.h).
 //
 // N workers, each forked at most once per run. With PoolOptions::rules and
-// source set (what `sotinc check --no-cache` does), all of them are forked
-// when the pool is made, before the caller lists the files, while the
-// process is small. Without them (every other check, and the tests'
-// runners), a worker is forked when there is work for it, so a run with
-// nothing to do forks none: forking copies the page tables, and every page
-// the parent writes afterwards is copied on the fault (docs/scheduling.md). Either way a worker's first message is the run's
+// source set (what `sotinc check` does), all of them are forked when the
+// pool is made, before the caller indexes the files and computes keys,
+// while the process is small: forking copies the page tables, and every
+// page either side writes afterwards is copied on the fault
+// (docs/scheduling.md). Without them (the tests' runners), a worker is
+// forked when there is work for it. Either way a worker's first message is the run's
 // start (EncodeJobStart: the snapshot, the run's rules as indexes, the
 // settings), then small jobs over a pipe (engine/job.h), each a length-
 // prefixed message; it sends back the outcome in the same form. After the

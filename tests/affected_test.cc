@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/inputs.h"
 #include "engine/runner.h"
 #include "rules/config.h"
 #include "tests/testing/fake_file_source.h"
@@ -134,6 +135,32 @@ class AffectedTest : public ::testing::Test {
   std::unique_ptr<Config> base_config_;
   std::unique_ptr<RuleGraph> graph_;
 };
+
+// FindAffected compares streamed digests of the inputs; they must tell two
+// snapshots apart exactly when the rule's manifests (what keys are made
+// of) do.
+TEST_F(AffectedTest, InputDigestsAgreeWithManifests) {
+  now_.Add("src/a.py", "a = 1  # TODO\n");  // content
+  now_.Add("src/c.py", "c = 3\n");          // a new file
+  now_.Add("docs/Y.md", "y\n");             // a new name
+  Snapshot base = *Snapshot::Build(base_, base_config_->ignore_globs);
+  Snapshot now = *Snapshot::Build(now_, now_config_->ignore_globs);
+  ContentIds base_ids(&base_, nullptr);
+  ContentIds now_ids(&now_, nullptr);
+  std::set<std::string> differ;
+  for (const Rule& rule : now_config_->rules) {
+    for (const Snapshot* other : {&base, &now}) {
+      ContentIds* other_ids = other == &base ? &base_ids : &now_ids;
+      bool manifests_equal = CollectInputs(rule, now, &now_ids, 1 << 20).Digest() ==
+                             CollectInputs(rule, *other, other_ids, 1 << 20).Digest();
+      bool digests_equal = DigestInputs(rule, now, &now_ids, 1 << 20).digest ==
+                           DigestInputs(rule, *other, other_ids, 1 << 20).digest;
+      EXPECT_EQ(digests_equal, manifests_equal) << rule.id;
+      if (!manifests_equal) differ.insert(rule.id);
+    }
+  }
+  EXPECT_EQ(differ, (S{"MD", "PY"}));  // DIRS fingerprints only whether the count is in bounds
+}
 
 TEST_F(AffectedTest, NothingChangedAffectsOnlyTheRuleWithoutDeclaredInputs) {
   EXPECT_EQ(Affected(), (S{"CMD"}));
