@@ -5,8 +5,12 @@
 namespace sotinc {
 
 Snapshot Snapshot::FromEntries(std::vector<FileEntry> entries, const GlobList& ignore) {
-  std::sort(entries.begin(), entries.end(),
-            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  auto by_path = [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; };
+  // Sources list in path order already; sorting 26,000 entries again moved
+  // every one of them.
+  if (!std::is_sorted(entries.begin(), entries.end(), by_path)) {
+    std::sort(entries.begin(), entries.end(), by_path);
+  }
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const FileEntry& a, const FileEntry& b) { return a.path == b.path; }),
                 entries.end());
