@@ -533,7 +533,8 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
       PrintWarning(w + " (results of this run were not all cached)");
     }
     RecordCosts(store.get(), report.costs);
-    if (MemoApplies(o) && store_cache->warnings().empty()) {
+    // Not when a result was left out of the cache: the next run must redo it.
+    if (MemoApplies(o) && store_cache->warnings().empty() && runner.counters().unstable == 0) {
       WriteMemo(store.get(), ws, memo_key, listing, report);
     }
     store->RecordRun(static_cast<int64_t>(runner.counters().rule_hits),

@@ -575,6 +575,7 @@ void Runner::Evaluation::Finalize(Pending* p) {
   result.duration_ms = p->work_ms;
   if (result.status != RuleStatus::kError && !result.cached) costs_.push_back({rule.id, p->work_ms});
   WriteFileRecords(p);
+  if (!p->unstable.empty()) ++counters_->unstable;
   if (request_.cache && result.status != RuleStatus::kError && p->unstable.empty()) {
     request_.cache->Put(CacheSpace::kRule, p->keyed.key, rule.id, EncodeRuleResult(result));
     request_.cache->Put(CacheSpace::kRule, ManifestKey(rule.id), rule.id,

@@ -121,6 +121,7 @@ struct RunCounters {
   uint64_t rule_misses = 0;
   uint64_t file_hits = 0;
   uint64_t jobs = 0;           // jobs handed to the executor
+  uint64_t unstable = 0;       // results not cached: an input changed while it was read
   std::set<std::string> used_cache;  // rules that took a cached rule or file result
   std::vector<std::string> ran;  // ids of the rules that ran, in the order they ended
 };

@@ -773,6 +773,8 @@ TEST_F(IncrementalTest, FileChangedAfterListingIsNotCachedUnderTheListedKey) {
   // This run judged what it read.
   EXPECT_EQ(Get(report, "R").status, RuleStatus::kFail);
   EXPECT_EQ(Get(report, "U").status, RuleStatus::kFail);
+  // ... and says so, so that no run memo is written for it.
+  EXPECT_EQ(counters_.unstable, 2u);
 
   // The listing is as before; what was read then must not be served now.
   report = Run();
@@ -781,6 +783,7 @@ TEST_F(IncrementalTest, FileChangedAfterListingIsNotCachedUnderTheListedKey) {
   EXPECT_EQ(Get(report, "R").status, RuleStatus::kPass);
   EXPECT_EQ(Get(report, "U").status, RuleStatus::kPass);
   ExpectSameAsFresh(report);
+  EXPECT_EQ(counters_.unstable, 0u);
   report = Run();
   EXPECT_EQ(counters_.ran, V{});
 }
