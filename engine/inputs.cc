@@ -139,12 +139,7 @@ std::string RunManifest::Encode() const {
   PutVarint(&out, inputs.files.size());
   std::string_view previous;
   for (const auto& [path, id] : inputs.files) {
-    size_t shared = 0;
-    while (shared < previous.size() && shared < path.size() && previous[shared] == path[shared]) {
-      ++shared;
-    }
-    PutVarint(&out, shared);
-    PutString(&out, std::string_view(path).substr(shared));
+    PutPathAfter(&out, previous, path);
     PutContentId(&out, id);
     previous = path;
   }
@@ -168,14 +163,10 @@ bool RunManifest::Decode(std::string_view in, RunManifest* out) {
   if (!r.String(&m.inputs.facts_digest) || !r.Varint(&count) || count > r.remaining()) return false;
   m.inputs.files.reserve(static_cast<size_t>(count));
   for (uint64_t i = 0; i < count; ++i) {
-    uint64_t shared = 0;
-    std::string rest, id;
-    if (!r.Varint(&shared) || !r.String(&rest) || !r.ContentId(&id)) return false;
     std::string_view previous;
     if (!m.inputs.files.empty()) previous = m.inputs.files.back().first;
-    if (shared > previous.size()) return false;
-    std::string path(previous.substr(0, shared));
-    path += rest;
+    std::string path, id;
+    if (!r.PathAfter(previous, &path) || !r.ContentId(&id)) return false;
     m.inputs.files.emplace_back(std::move(path), std::move(id));
   }
   if (!r.AtEnd()) return false;

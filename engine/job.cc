@@ -163,12 +163,7 @@ std::string EncodeJobStart(const JobEnv& env, const std::vector<const Rule*>& un
   PutVarint(&out, files.size());
   std::string_view previous;
   for (const FileEntry& f : files) {
-    size_t shared = 0;
-    while (shared < previous.size() && shared < f.path.size() && previous[shared] == f.path[shared]) {
-      ++shared;
-    }
-    PutVarint(&out, shared);
-    PutString(&out, std::string_view(f.path).substr(shared));
+    PutPathAfter(&out, previous, f.path);
     PutVarint(&out, f.size);
     out.push_back(static_cast<char>(f.type));
     PutContentId(&out, f.content_id);
@@ -205,16 +200,12 @@ bool DecodeJobStart(std::string_view bytes, const std::vector<const Rule*>& univ
   std::vector<FileEntry> files(static_cast<size_t>(count));
   std::string_view previous;
   for (FileEntry& f : files) {
-    uint64_t shared = 0;
     unsigned char type = 0;
-    std::string rest;
-    if (!r.Varint(&shared) || shared > previous.size() || !r.String(&rest) || !r.Varint(&f.size) ||
-        !r.Byte(&type) || type > static_cast<unsigned char>(FileType::kSubmodule) ||
-        !r.ContentId(&f.content_id) || !r.Varint(&mtime) || !r.Varint(&ctime) ||
-        !r.Varint(&f.ino)) {
+    if (!r.PathAfter(previous, &f.path) || !r.Varint(&f.size) || !r.Byte(&type) ||
+        type > static_cast<unsigned char>(FileType::kSubmodule) || !r.ContentId(&f.content_id) ||
+        !r.Varint(&mtime) || !r.Varint(&ctime) || !r.Varint(&f.ino)) {
       return false;
     }
-    f.path.assign(previous.substr(0, static_cast<size_t>(shared))).append(rest);
     f.type = static_cast<FileType>(type);
     f.mtime_ns = static_cast<int64_t>(mtime >> 1) ^ -static_cast<int64_t>(mtime & 1);
     f.ctime_ns = static_cast<int64_t>(ctime >> 1) ^ -static_cast<int64_t>(ctime & 1);

@@ -85,12 +85,7 @@ std::string EncodeFileRecord(const std::vector<FileVerdict>& verdicts) {
   PutVarint(&out, verdicts.size());
   std::string_view previous;
   for (const FileVerdict& v : verdicts) {
-    size_t shared = 0;
-    while (shared < previous.size() && shared < v.path.size() && previous[shared] == v.path[shared]) {
-      ++shared;
-    }
-    PutVarint(&out, shared);
-    PutString(&out, std::string_view(v.path).substr(shared));
+    PutPathAfter(&out, previous, v.path);
     PutContentId(&out, v.content_id);
     PutFindingsBody(&out, v.findings);
     previous = v.path;
@@ -107,20 +102,12 @@ Result<std::vector<FileVerdict>> DecodeFileRecord(std::string_view bytes) {
     if (count > r.remaining() / 4) r.Fail("file count beyond the record's size");
     for (uint64_t i = 0; i < count && !r.failed(); ++i) {
       FileVerdict v;
-      uint64_t shared = 0;
-      std::string rest;
-      if (!r.Varint(&shared) || !r.String(&rest) || !r.ContentId(&v.content_id) ||
+      std::string_view previous;
+      if (!verdicts.empty()) previous = verdicts.back().path;
+      if (!r.PathAfter(previous, &v.path) || !r.ContentId(&v.content_id) ||
           !r.FindingsBody(&v.findings)) {
         break;
       }
-      std::string_view previous;
-      if (!verdicts.empty()) previous = verdicts.back().path;
-      if (shared > previous.size()) {
-        r.Fail("shared path prefix longer than the previous path");
-        break;
-      }
-      v.path.reserve(shared + rest.size());
-      v.path.assign(previous.substr(0, shared)).append(rest);
       if (!verdicts.empty() && !(previous < v.path)) {
         r.Fail("paths out of order");
         break;

@@ -104,6 +104,18 @@ bool WireReader::String(std::string* out) {
   return true;
 }
 
+bool WireReader::PathAfter(std::string_view previous, std::string* out) {
+  uint64_t shared = 0;
+  std::string rest;
+  if (!Varint(&shared) || !String(&rest)) return false;
+  if (shared > previous.size()) return Fail("shared path prefix longer than the previous path");
+  std::string path;
+  path.reserve(static_cast<size_t>(shared) + rest.size());
+  path.assign(previous.substr(0, static_cast<size_t>(shared))).append(rest);
+  *out = std::move(path);
+  return true;
+}
+
 bool WireReader::Double(double* out) {
   if (failed()) return false;
   if (remaining() < 8) return Fail("truncated");
@@ -132,6 +144,15 @@ bool WireReader::FindingsBody(std::vector<Finding>* out) {
 }
 
 bool WireReader::AtEnd() { return failed() ? false : (p_ == end_ || Fail("trailing bytes")); }
+
+void PutPathAfter(std::string* out, std::string_view previous, std::string_view path) {
+  size_t shared = 0;
+  while (shared < previous.size() && shared < path.size() && previous[shared] == path[shared]) {
+    ++shared;
+  }
+  PutVarint(out, shared);
+  PutString(out, path.substr(shared));
+}
 
 void PutContentId(std::string* out, const std::string& id) {
   // Packs hex in one pass; a non-hex digit (or upper case) falls back to

@@ -25,6 +25,9 @@ void PutDouble(std::string* out, double v);
 // digits (a git blob id) as 20 bytes, 2 = "x:" + 32 hex digits as 16 bytes),
 // then the string or the raw bytes.
 void PutContentId(std::string* out, const std::string& id);
+// One path of a list sorted by path: the length of the prefix it shares
+// with the previous path (empty for the first), then the rest as a string.
+void PutPathAfter(std::string* out, std::string_view previous, std::string_view path);
 // varint count, then per finding: path, zigzag line, zigzag column, message.
 void PutFindingsBody(std::string* out, const std::vector<Finding>& findings);
 
@@ -46,6 +49,9 @@ class WireReader {
   bool Double(double* out);
   bool FindingsBody(std::vector<Finding>* out);
   bool ContentId(std::string* out);  // as PutContentId wrote it
+  // A path as PutPathAfter wrote it after `previous` (which may alias
+  // nothing in *out); fails when the shared prefix is longer than it.
+  bool PathAfter(std::string_view previous, std::string* out);
   // True when every byte was consumed (and nothing failed).
   bool AtEnd();
 
