@@ -45,18 +45,9 @@ hf -r 10 -w 2 --prepare "sh $OUT/edit.sh" --export-json "$OUT/m-staged.json" "$S
 git reset -q --hard HEAD
 
 echo "== M: cold, pre-commit-equivalent rules vs pre-commit run --all-files vs the syntax check alone"
-cat > "$OUT/syntax.py" <<'EOS'
-import ast, sys
-bad = 0
-for path in sys.argv[1:]:
-    try:
-        with open(path, 'rb') as f:
-            ast.parse(f.read(), path)
-    except SyntaxError as e:
-        print(f'{path}:{e.lineno or 1}:{e.offset or 1}: {e.msg}')
-        bad = 1
-sys.exit(bad)
-EOS
+# The rule's own script (bench/gen_rules.py's PY_SYNTAX, as in the rule sets).
+/usr/bin/python3 -c "import sys; sys.path.insert(0, '$ROOT/bench'); import gen_rules; \
+open('$OUT/syntax.py', 'w').write(gen_rules.PY_SYNTAX)"
 # The lower bound: PC.py.syntax / the py-syntax hook's own work, in two
 # processes (one per CPU), nothing else.
 cat > "$OUT/syntax-only.sh" <<EOS
