@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <optional>
 #include <set>
@@ -179,10 +180,6 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
   std::string base_commit = FindBase(ws, o, &why);
   std::unique_ptr<FileSource> base_source;
   Config base_config;
-  // A --config outside the repository is not versioned: the base side has
-  // the same rules.
-  const bool config_outside = !ws.config_path.empty() && ws.config_path[0] == '/';
-  const Config& base_rules = config_outside ? ws.config : base_config;
   std::vector<FileEntry> base_listed;
   if (!base_commit.empty()) {
     Result<std::unique_ptr<FileSource>> src = NewRevisionSource(ws.repo.get(), base_commit);
@@ -198,10 +195,11 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
       }
     }
     if (why.empty()) {
+      // A --config outside the repository is read from disk on both sides;
+      // the files it includes come from the commit.
       ConfigError error;
       Result<Config> loaded =
-          config_outside ? Result<Config>(Config())
-                         : LoadConfigFromSource(*base_source, ws.config_path, &error, &base_listed);
+          LoadConfigFromSource(*base_source, ws.config_path, &error, &base_listed);
       if (loaded.ok()) {
         base_config = std::move(*loaded);
       } else {
@@ -213,11 +211,10 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
     PrintWarning("checking every selected rule: " + why);
     return selected;
   }
-  Result<Snapshot> base_snapshot =
-      Snapshot::FromEntries(std::move(base_listed), base_rules.ignore_globs);
+  Snapshot base_snapshot = Snapshot::FromEntries(std::move(base_listed), base_config.ignore_globs);
   std::map<std::string, std::string> base_definitions;
-  for (const Rule& r : base_rules.rules) {
-    base_definitions[r.id] = DefinitionDigest(r, base_rules.settings);
+  for (const Rule& r : base_config.rules) {
+    base_definitions[r.id] = DefinitionDigest(r, base_config.settings);
   }
   ContentIds base_ids(base_source.get(), nullptr);
   ContentIds now_ids(ws.source.get(), cache);
@@ -225,7 +222,7 @@ std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
   q.graph = ws.graph.get();
   q.selected = selected;
   q.settings = ws.config.settings;
-  q.base = &*base_snapshot;
+  q.base = &base_snapshot;
   q.base_ids = &base_ids;
   q.base_definitions = &base_definitions;
   q.now = &now;
@@ -317,52 +314,96 @@ int WriteReports(const RunReport& report, const RuleGraph& graph,
 
 // --- The no-op shortcut (engine/run_memo.h) ---------------------------------
 
+// The run memo of one run.
+struct MemoState {
+  bool applies = false;            // MemoApplies
+  std::string key;                 // MemoKey
+  std::string listing;             // ListingDigest of this run's listing
+  std::vector<HashedFile> hashed;  // the files it covers by their bytes
+};
+
 // Whether this run reads and writes the run memo: a plain check of the
 // working tree through the cache, asking nothing a replay cannot give
-// (--explain's reasons).
-bool MemoApplies(const CheckOptions& o) {
-  return !o.staged && o.since.empty() && o.rev.empty() && !o.no_cache && !o.explain;
+// (--explain's reasons), with a config that can be read twice (not a pipe).
+bool MemoApplies(const Workspace& ws, const CheckOptions& o) {
+  return !o.staged && o.since.empty() && o.rev.empty() && !o.no_cache && !o.explain &&
+         ws.ConfigIsRegularFile();
 }
-
-// Where the cache keeps the sizes of the blobs last listed
-// (GitRepo::RememberBlobSizes).
-std::string BlobSizesKey() { return RunMemoKey("blob sizes\n"); }
 
 // Which memo: the config path and the rules asked for (-j, the formats and
 // --fail-on do not change results).
 std::string MemoKey(const Workspace& ws, const CheckOptions& o) {
   std::set<std::string> rules(o.rules.begin(), o.rules.end());
   std::set<std::string> tags(o.tags.begin(), o.tags.end());
-  std::string signature = "check\n" + ws.config_path + "\n";
-  for (const std::string& r : rules) signature += "rule " + r + "\n";
-  for (const std::string& t : tags) signature += "tag " + t + "\n";
-  return RunMemoKey(signature);
+  std::vector<std::string> fields = {"check", ws.config_path, std::to_string(rules.size())};
+  fields.insert(fields.end(), rules.begin(), rules.end());
+  fields.push_back(std::to_string(tags.size()));
+  fields.insert(fields.end(), tags.begin(), tags.end());
+  return RunMemoKey(fields);
 }
 
 // The memo of this kind of run when it is current: the files listed and
 // every config file are as they were. Nullopt otherwise.
 std::optional<RunMemo> CurrentMemo(ResultStore* store, const Workspace& ws,
-                                   const std::string& key, const std::string& listing) {
-  Result<std::optional<std::string>> bytes = store->Get(CacheNamespace::kRun, key);
+                                   const MemoState& state) {
+  if (state.listing.empty()) return std::nullopt;
+  Result<std::optional<std::string>> bytes = store->Get(CacheNamespace::kRun, state.key);
   if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
   Result<RunMemo> memo = DecodeRunMemo(**bytes);
-  if (!memo.ok() || memo->listing != listing || !ws.ConfigFilesUnchanged(memo->config_files)) {
+  if (!memo.ok() || memo->listing != state.listing ||
+      !ws.ConfigFilesUnchanged(memo->config_files)) {
     return std::nullopt;
   }
   return std::move(*memo);
 }
 
+// Reports `memo`'s results as this run's (all cache hits, nothing ran).
+int Replay(RunMemo memo, ResultStore* store, const std::vector<ReportTarget>& targets,
+           const CheckOptions& o, TraceRecorder* trace, double elapsed_ms) {
+  RuleGraph graph(memo.rules);
+  RunReport report;
+  report.results = std::move(memo.results);
+  report.summary = Summarize(report.results);
+  report.summary.duration_ms = elapsed_ms;
+  store->RecordRun(report.summary.cached, 0);
+  if (!o.trace.empty()) {
+    for (const RuleResult& r : report.results) trace->RuleEnded(r);
+    if (!WriteOutput(o.trace, trace->Json())) return kExitUsage;
+  }
+  return WriteReports(report, graph, targets, o);
+}
+
 // Keeps this run's results as the memo, when the next run over the same
 // inputs would only repeat them.
-void WriteMemo(ResultStore* store, const Workspace& ws, const std::string& key,
-               const std::string& listing, const RunReport& report) {
-  if (!CanMemoize(report)) return;
+void WriteMemo(ResultStore* store, const Workspace& ws, const MemoState& state,
+               const RunReport& report) {
+  if (!state.applies || state.listing.empty() || !CanMemoize(report) ||
+      !StillTheSame(ws.source.get(), state.hashed)) {
+    return;
+  }
   RunMemo memo;
-  memo.listing = listing;
+  memo.listing = state.listing;
   memo.config_files = ws.config_files;
   for (const Rule* rule : ws.graph->rules()) memo.rules.push_back(DescriptionOf(*rule));
   for (const RuleResult& r : report.results) memo.results.push_back(AsReplayed(r));
-  store->Put(CacheNamespace::kRun, key, "(run memo)", EncodeRunMemo(memo));
+  store->Put(CacheNamespace::kRun, state.key, "(run memo)", EncodeRunMemo(memo));
+}
+
+// --- Blob sizes (GitRepo::RememberBlobSizes) ---------------------------------
+
+std::string BlobSizesKey() { return RunMemoKey({"blob sizes"}); }
+
+// Listing the index or a commit takes each blob's size from its object
+// header; the cache remembers them from run to run.
+void LoadBlobSizes(ResultStore* store, GitRepo* repo) {
+  Result<std::optional<std::string>> sizes = store->Get(CacheNamespace::kRun, BlobSizesKey());
+  if (sizes.ok() && sizes->has_value()) repo->RememberBlobSizes(**sizes);
+}
+
+void SaveBlobSizes(ResultStore* store, const GitRepo& repo) {
+  if (repo.blob_headers_read() > 0) {
+    store->Put(CacheNamespace::kRun, BlobSizesKey(), "(blob sizes)", repo.EncodeBlobSizes());
+  }
 }
 
 int RunCheck(CommonOptions common, const CheckOptions& o) {
@@ -406,13 +447,11 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   // the config changed since the last complete run, that run's results
   // are the answer, and no rule is even loaded.
   std::unique_ptr<ResultStore> store = OpenStore(ws, common, o);
-  // Listing the index or a commit takes each blob's size from its object
-  // header; the cache remembers them from run to run.
   const bool reads_objects = o.staged || !o.rev.empty() || !o.since.empty();
-  if (store && reads_objects && !o.no_cache) {
-    Result<std::optional<std::string>> sizes = store->Get(CacheNamespace::kRun, BlobSizesKey());
-    if (sizes.ok() && sizes->has_value()) ws.repo->RememberBlobSizes(**sizes);
-  }
+  if (store && reads_objects && !o.no_cache) LoadBlobSizes(store.get(), ws.repo.get());
+  MemoState memo;
+  memo.applies = MemoApplies(ws, o);
+  const int64_t listed_at_ns = static_cast<int64_t>(std::time(nullptr)) * 1000000000LL;
   Result<std::vector<FileEntry>> files = ws.source->List();
   if (!files.ok()) {
     PrintError("cannot list the files of the " + ws.source->description() + ": " +
@@ -421,25 +460,15 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   }
   std::vector<FileEntry> listed = std::move(*files);
   phase("list files");
-  std::string listing, memo_key;
-  if (MemoApplies(o)) {
-    listing = ListingDigest(listed);
-    memo_key = MemoKey(ws, o);
-    std::optional<RunMemo> memo;
-    if (store) memo = CurrentMemo(store.get(), ws, memo_key, listing);
-    phase(memo ? "replay the last run (nothing changed)" : "look up the run memo");
-    if (memo) {
-      RuleGraph graph(memo->rules);
-      RunReport report;
-      report.results = std::move(memo->results);
-      report.summary = Summarize(report.results);
-      report.summary.duration_ms = clock.NowMs() - start_ms;
-      store->RecordRun(report.summary.cached, 0);
-      if (!o.trace.empty()) {
-        for (const RuleResult& r : report.results) trace.RuleEnded(r);
-        if (!WriteOutput(o.trace, trace.Json())) return kExitUsage;
-      }
-      return WriteReports(report, graph, *targets, o);
+  if (memo.applies) {
+    memo.listing = ListingDigest(listed, ws.source.get(), listed_at_ns, &memo.hashed);
+    memo.key = MemoKey(ws, o);
+    std::optional<RunMemo> current;
+    if (store) current = CurrentMemo(store.get(), ws, memo);
+    phase(current ? "replay the last run (nothing changed)" : "look up the run memo");
+    if (current) {
+      return Replay(std::move(*current), store.get(), *targets, o, &trace,
+                    clock.NowMs() - start_ms);
     }
   }
   if (Status s = ws.LoadConfig(common.workspace, &exit_code, &listed); !s.ok()) {
@@ -478,7 +507,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   pool_options.processes = processes.get();
   std::unique_ptr<Executor> pool = NewWorkerPool(pool_options);
 
-  Result<Snapshot> snapshot = ws.SnapshotOf(std::move(listed));
+  Snapshot snapshot = ws.SnapshotOf(std::move(listed));
   phase("index the files");
   std::unique_ptr<StoreCache> store_cache;
   MemoryCache memory_cache;  // when the store cannot open: still one run's worth
@@ -490,7 +519,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
 
   std::vector<const Rule*> to_run = *selected;
   if (o.staged || !o.since.empty()) {
-    to_run = NarrowToAffected(ws, o, *snapshot, cache, *selected);
+    to_run = NarrowToAffected(ws, o, snapshot, cache, *selected);
   }
 
   if (o.staged || !o.since.empty()) phase("find the affected rules");
@@ -517,7 +546,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   request.interrupts = pool_options.interrupts;
   request.observer = &observers;
   phase("prepare the run");
-  RunReport report = runner.Run(*snapshot, request);
+  RunReport report = runner.Run(snapshot, request);
   pool->Stop();
   phase("run the rules");
   if (progress) progress->Clear();
@@ -526,16 +555,14 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   if (report.summary.unaffected < 0 || report.interrupted) report.summary.unaffected = 0;
   if (store_cache) {
     store_cache->Commit();
-    if (ws.repo->blob_headers_read() > 0) {
-      store->Put(CacheNamespace::kRun, BlobSizesKey(), "(blob sizes)", ws.repo->EncodeBlobSizes());
-    }
+    SaveBlobSizes(store.get(), *ws.repo);
     for (const std::string& w : store_cache->warnings()) {
       PrintWarning(w + " (results of this run were not all cached)");
     }
     RecordCosts(store.get(), report.costs);
     // Not when a result was left out of the cache: the next run must redo it.
-    if (MemoApplies(o) && store_cache->warnings().empty() && runner.counters().unstable == 0) {
-      WriteMemo(store.get(), ws, memo_key, listing, report);
+    if (store_cache->warnings().empty() && runner.counters().unstable == 0) {
+      WriteMemo(store.get(), ws, memo, report);
     }
     store->RecordRun(static_cast<int64_t>(runner.counters().rule_hits),
                      static_cast<int64_t>(runner.counters().rule_misses));

@@ -1,5 +1,7 @@
 #include "cli/workspace.h"
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -51,9 +53,12 @@ class SourceConfigFiles : public ConfigFiles {
  public:
   // `listed`: the source's listing when the caller already has it (borrowed).
   SourceConfigFiles(FileSource* source, const std::vector<FileEntry>* listed)
-      : source_(source), entries_(listed) {}
+      : source_(source), entries_(listed), disk_("", source) {}
 
   Result<std::string> Read(const std::string& path) override {
+    // A --config outside the repository is not in any snapshot; the files
+    // it includes are.
+    if (!path.empty() && path[0] == '/') return disk_.Read(path);
     Status s = Load();
     if (!s.ok()) return s;
     for (const FileEntry& e : *entries_) {
@@ -83,6 +88,7 @@ class SourceConfigFiles : public ConfigFiles {
   FileSource* source_;
   const std::vector<FileEntry>* entries_;  // null until loaded
   std::vector<FileEntry> owned_;
+  WorkingTreeConfigFiles disk_;  // absolute paths only
 };
 
 // Passes reads through, keeping a digest of each file's bytes.
@@ -189,6 +195,14 @@ Status Workspace::LoadConfig(const WorkspaceOptions& options, int* exit_code,
   graph = std::make_unique<RuleGraph>(config.rules);
   *exit_code = 0;
   return Status::Ok();
+}
+
+bool Workspace::ConfigIsRegularFile() const {
+  std::string path = !config_path.empty() && config_path[0] == '/'
+                         ? config_path
+                         : repo->workdir() + "/" + config_path;
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 bool Workspace::ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files) const {

@@ -55,6 +55,9 @@ struct Workspace {
   // Whether the config files as they are on disk now hash to `files`
   // (false when one cannot be read). For the working tree and --config.
   bool ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files) const;
+  // Whether the main config on disk is a regular file (after symlinks):
+  // not a pipe such as `--config <(...)`, which can be read only once.
+  bool ConfigIsRegularFile() const;
 
   // Lists the candidate files, less the config's `ignore:`.
   Result<Snapshot> TakeSnapshot();

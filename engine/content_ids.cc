@@ -6,6 +6,10 @@
 
 namespace sotinc {
 
+bool StatDataSettled(const FileEntry& file, int64_t now_ns) {
+  return now_ns - file.mtime_ns > 3000000000LL && now_ns - file.ctime_ns > 3000000000LL;
+}
+
 Result<std::string> ContentIds::Get(const FileEntry& file) {
   if (!file.content_id.empty()) return file.content_id;
   auto memo = memo_.find(file.path);
@@ -28,12 +32,9 @@ Result<std::string> ContentIds::Get(const FileEntry& file) {
   std::string id = "x:" + ToHex(hasher.Finish());
   // A file that changed size between listing and reading is not vouched
   // for by its listed stat data: do not remember the hash under it.
-  // Nor is a file modified in the last seconds: a second write within the
-  // file system's timestamp granularity could keep the same stat data
-  // (git's "racily clean" problem), so such a hash is not remembered.
+  // Nor is a file modified in the last seconds (StatDataSettled).
   int64_t now_ns = static_cast<int64_t>(std::time(nullptr)) * 1000000000LL;
-  bool settled = now_ns - file.mtime_ns > 3000000000LL && now_ns - file.ctime_ns > 3000000000LL;
-  if (cache_ && statable && settled && hasher.bytes() == file.size) {
+  if (cache_ && statable && StatDataSettled(file, now_ns) && hasher.bytes() == file.size) {
     cache_->PutStatHash(file, id);
   }
   memo_.emplace(file.path, id);

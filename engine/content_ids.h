@@ -18,6 +18,12 @@
 
 namespace sotinc {
 
+// Whether `file`'s lstat data can vouch for its content at `now_ns` (Unix
+// nanoseconds): it was last modified or changed more than 3 s before. A
+// second write within the file system's timestamp granularity can keep the
+// same stat data (git's "racily clean" problem).
+bool StatDataSettled(const FileEntry& file, int64_t now_ns);
+
 class ContentIds {
  public:
   // `cache` may be null (nothing remembered across runs).

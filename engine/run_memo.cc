@@ -1,5 +1,6 @@
 #include "engine/run_memo.h"
 
+#include "engine/content_ids.h"
 #include "engine/keys.h"
 #include "engine/result_codec.h"
 #include "engine/runner.h"
@@ -53,25 +54,52 @@ bool RuleDescription(WireReader& r, Rule* rule) {
 
 }  // namespace
 
-std::string RunMemoKey(std::string_view signature) {
+std::string RunMemoKey(const std::vector<std::string>& fields) {
   KeyBuilder key;
-  key.Add("run-memo").Add(kEngineKeyVersion).Add(SOTINC_VERSION).Add(signature);
+  key.Add("run-memo").Add(kEngineKeyVersion).Add(SOTINC_VERSION).AddU64(fields.size());
+  for (const std::string& f : fields) key.Add(f);
   return key.Finish();
 }
 
-std::string ListingDigest(const std::vector<FileEntry>& files) {
+namespace {
+
+// HashBytes of a file's bytes, streamed; empty when it cannot be read.
+std::string HashOf(FileSource* source, const FileEntry& file) {
+  ByteHasher hasher;
+  Status read = source->ReadChunks(file, [&hasher](std::string_view b) { hasher.Update(b); });
+  return read.ok() ? hasher.Finish() : "";
+}
+
+}  // namespace
+
+std::string ListingDigest(const std::vector<FileEntry>& files, FileSource* source,
+                          int64_t listed_at_ns, std::vector<HashedFile>* hashed) {
   KeyBuilder key;
   key.AddU64(files.size());
   for (const FileEntry& f : files) {
     key.Add(f.path).AddU64(static_cast<uint64_t>(f.type)).AddU64(f.size).Add(f.content_id);
-    if (f.content_id.empty()) {
+    if (!f.content_id.empty()) continue;
+    if (StatDataSettled(f, listed_at_ns)) {
       // The stat cache decides such a file's id from exactly these.
-      key.AddU64(static_cast<uint64_t>(f.mtime_ns))
+      key.Add("stat")
+          .AddU64(static_cast<uint64_t>(f.mtime_ns))
           .AddU64(static_cast<uint64_t>(f.ctime_ns))
           .AddU64(f.ino);
+      continue;
     }
+    std::string hash = HashOf(source, f);
+    if (hash.empty()) return "";
+    key.Add("bytes").Add(hash);
+    hashed->push_back({f, std::move(hash)});
   }
   return key.Finish();
+}
+
+bool StillTheSame(FileSource* source, const std::vector<HashedFile>& hashed) {
+  for (const HashedFile& h : hashed) {
+    if (HashOf(source, h.file) != h.hash) return false;
+  }
+  return true;
 }
 
 bool CanMemoize(const RunReport& report) {

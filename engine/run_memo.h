@@ -7,8 +7,8 @@
 //   - the config files read (the main one and every include) have the same
 //     bytes,
 //   - the listing of the working tree (every path with its content id, or,
-//     for a file git does not know, the stat data the stat cache trusts)
-//     is the same, and
+//     for a file git has no id for, the stat data the stat cache trusts,
+//     or its bytes when it changed moments ago) is the same, and
 //   - the same rules were asked for by the same sotinc,
 // then every key is the same, and every result is the cached one: the run
 // would be a warm no-op. The memo holds those results in the form such a
@@ -60,13 +60,32 @@ struct RunMemo {
   std::vector<RuleResult> results;            // as a replay reports them
 };
 
-// The cache key of the memo for one kind of run: `signature` says which
-// rules were asked for, from which config path (see cli/check_command.cc).
-std::string RunMemoKey(std::string_view signature);
+// The cache key of a record of this file's kind: `fields` say which
+// (for a run memo: the config path and the rules asked for, see
+// cli/check_command.cc). Fields are length-prefixed, so no two lists of
+// fields give the same key.
+std::string RunMemoKey(const std::vector<std::string>& fields);
 
-// A digest of a listing (FileSource::List(), before `ignore:`): paths,
-// types, sizes, content ids, and the stat data of files without one.
-std::string ListingDigest(const std::vector<FileEntry>& files);
+// A file of a listing that ListingDigest covered by its bytes: its stat
+// data could not vouch for it yet (StatDataSettled).
+struct HashedFile {
+  FileEntry file;
+  std::string hash;  // HashBytes of the bytes
+};
+
+// A digest of a listing (FileSource::List(), before `ignore:`) taken at
+// `listed_at_ns` (Unix ns, read before listing): paths, types, sizes and
+// content ids; for a file without a content id, the stat data the stat
+// cache trusts when it is settled, else a hash of its bytes read through
+// `source` (those files go to *hashed). A file modified moments ago could
+// be rewritten with the same size and timestamps; its bytes cannot.
+// Empty when such a file cannot be read.
+std::string ListingDigest(const std::vector<FileEntry>& files, FileSource* source,
+                          int64_t listed_at_ns, std::vector<HashedFile>* hashed);
+
+// Whether every file in `hashed` still has the bytes it was hashed with
+// (checked before a memo is written: the run read them in between).
+bool StillTheSame(FileSource* source, const std::vector<HashedFile>& hashed);
 
 // Whether a run's report may be memoized: it finished, and no result is an
 // error (errors are never cached, so the next run must redo them).

@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <algorithm>
+
 #include <sys/stat.h>
 #include <xxhash.h>
 
@@ -74,6 +76,7 @@ int ResultStore::Impl::PrepareAll(std::string* message) {
       {&lru, "SELECT ns, key, size FROM entries ORDER BY last_used, ns, key"},
       {&rule_entries,
        "SELECT key, rule_id, value, checksum FROM entries WHERE ns = 0 ORDER BY rule_id, key"},
+      {&run_entries, "SELECT key, size FROM entries WHERE ns = 2 ORDER BY key"},
   };
   for (const auto& s : kAll) {
     const int rc = s.stmt->Prepare(db.get(), s.sql);
@@ -423,6 +426,22 @@ Result<GcResult> ResultStore::Gc(int64_t max_bytes, bool vacuum) {
         result.removed_bytes += st.ColumnInt(2);
       }
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rc;
+    }
+    // A run memo replays results without touching them, so it may stand on
+    // entries just evicted: once anything else goes, the memos go too.
+    bool evicts_results = false;
+    for (const auto& [ns, key] : victims) evicts_results |= ns != static_cast<int>(CacheNamespace::kRun);
+    if (evicts_results) {
+      Stmt& st = impl_->run_entries;
+      Stmt::Scope scope(&st);
+      while ((rc = st.Step()) == SQLITE_ROW) {
+        std::pair<int64_t, std::string> memo(static_cast<int>(CacheNamespace::kRun), st.ColumnBytes(0));
+        if (std::find(victims.begin(), victims.end(), memo) != victims.end()) continue;
+        victims.push_back(std::move(memo));
+        total -= st.ColumnInt(1);
+        result.removed_bytes += st.ColumnInt(1);
+      }
+      if (rc != SQLITE_DONE) return rc;
     }
     for (const auto& [ns, key] : victims) {
       impl_->erase.BindInt(1, ns);

@@ -25,7 +25,7 @@ struct ResultStore::Impl {
   sqlite::Stmt get_stat, put_stat;
   sqlite::Stmt get_duration, put_duration, all_durations;
   sqlite::Stmt insert_run, trim_runs, last_run;
-  sqlite::Stmt count_by_ns, count_stats, total_size, lru, rule_entries;
+  sqlite::Stmt count_by_ns, count_stats, total_size, lru, rule_entries, run_entries;
 
   // Prepares every statement above once; they are reused for the life of
   // the connection.  On failure returns the code and sets *message.

@@ -236,5 +236,23 @@ TEST(E2E, StagedWithAConfigOutsideTheRepositoryNarrowsToTheAffectedRules) {
   EXPECT_NE(r.out.find("{\"id\": \"PY\", \"status\": \"fail\""), std::string::npos) << r.out;
 }
 
+TEST(E2E, StagedWithAConfigOutsideTheRepositoryReadsItsIncludesFromEachSide) {
+  // The main file is on disk on both sides; the files it includes are
+  // versioned, so a staged change to one is a change of its rules.
+  TempRepo repo;
+  repo.WriteFile("../rules.yaml", "version: 1\ninclude: [rules/*.yaml]\nrules: []\n");
+  repo.WriteFile("rules/r.yaml",
+                 "rules:\n  - {id: R, check: {kind: forbid_regex, files: '*.py', pattern: XX}}\n");
+  repo.WriteFile("a.py", "x = 1  # TODO\n");
+  repo.Commit("init");
+  repo.WriteFile("rules/r.yaml",
+                 "rules:\n  - {id: R, check: {kind: forbid_regex, files: '*.py', pattern: TODO}}\n");
+  repo.Stage("rules/r.yaml");
+  RunResult r = repo.Run(Sotinc(repo, "check --staged --config ../rules.yaml --format json"));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.err.find("checking every selected rule"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("{\"id\": \"R\", \"status\": \"fail\""), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace sotinc

@@ -205,6 +205,30 @@ TEST(RunMemoErrors, ARunWithAnErrorIsNotMemoized) {
   EXPECT_EQ(ReadAll(repo.path() + "/../slow.log"), "ran\nran\n");
 }
 
+TEST(RunMemoPipe, AConfigFromAPipeIsReadOnceAndNeverMemoized) {
+  // `--config <(envsubst < t.yaml)`: a pipe can be read once; comparing it
+  // with a memo would drain it, and loading it then would wait forever for
+  // a writer (hence the timeout).
+  TempRepo repo;
+  repo.WriteFile("../one.yaml",
+                 "version: 1\nrules:\n"
+                 "  - {id: A, check: {kind: forbid_regex, files: '*.py', pattern: TODO}}\n");
+  repo.WriteFile("../two.yaml",
+                 "version: 1\nrules:\n"
+                 "  - {id: A, check: {kind: forbid_regex, files: '*.py', pattern: TODO}}\n"
+                 "  - {id: B, check: {kind: max_size, files: '*.py', bytes: 100}}\n");
+  repo.WriteFile("a.py", "x = 1\n");
+  repo.Commit("init");
+  for (const char* config : {"one", "one", "two", "one", "two"}) {
+    RunResult r = repo.Run(std::string("rm -f ../cfg && mkfifo ../cfg && (cat ../") + config +
+                           ".yaml > ../cfg &) && timeout 60 " +
+                           Sotinc(repo, "check --config ../cfg --format json"));
+    EXPECT_EQ(r.exit_code, 0) << config << ": " << r.err;
+    std::string passed = std::string("\"passed\": ") + (config[1] == 'n' ? "1" : "2");
+    EXPECT_NE(r.out.find(passed), std::string::npos) << config << ": " << r.out;
+  }
+}
+
 TEST_F(RunMemoE2E, ADamagedMemoIsOnlyAMiss) {
   repo_.WriteFile("../damage.py",
                   "import sqlite3\n"

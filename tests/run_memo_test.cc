@@ -6,6 +6,7 @@
 
 #include "engine/keys.h"
 #include "engine/runner.h"
+#include "tests/testing/fake_file_source.h"
 
 namespace sotinc {
 namespace {
@@ -90,36 +91,69 @@ TEST(RunMemoTest, EveryTruncationAndEveryFlippedByteFailsCleanlyOrDecodes) {
   EXPECT_FALSE(DecodeRunMemo(bytes + "x").ok());
 }
 
-TEST(RunMemoTest, KeysDependOnTheSignature) {
-  EXPECT_EQ(RunMemoKey("check\nsotinc.yaml\n"), RunMemoKey("check\nsotinc.yaml\n"));
-  EXPECT_NE(RunMemoKey("check\nsotinc.yaml\n"), RunMemoKey("check\nsotinc.yaml\nrule A\n"));
-  EXPECT_EQ(RunMemoKey("x").size(), 16u);
+TEST(RunMemoTest, KeysDependOnEveryField) {
+  EXPECT_EQ(RunMemoKey({"check", "sotinc.yaml"}), RunMemoKey({"check", "sotinc.yaml"}));
+  EXPECT_NE(RunMemoKey({"check", "sotinc.yaml"}), RunMemoKey({"check", "sotinc.yaml", "A"}));
+  // Fields cannot run into each other (a --tag may hold any text).
+  EXPECT_NE(RunMemoKey({"a\nrule b"}), RunMemoKey({"a", "rule b"}));
+  EXPECT_NE(RunMemoKey({"ab", "c"}), RunMemoKey({"a", "bc"}));
+  EXPECT_EQ(RunMemoKey({"x"}).size(), 16u);
 }
 
+constexpr int64_t kSecond = 1000000000LL;
+
 TEST(RunMemoTest, ListingDigestSeesEveryChangeThatCanChangeAResult) {
+  testing::FakeFileSource source;
   FileEntry tracked{"a/b.py", 10, FileType::kRegular, "0123456789012345678901234567890123456789",
                     111, 222, 333};
   FileEntry untracked{"a/c.py", 5, FileType::kRegular, "", 444, 555, 666};
-  const std::string base = ListingDigest({tracked, untracked});
-  EXPECT_EQ(ListingDigest({tracked, untracked}), base);
+  const int64_t now = 100 * kSecond;  // both files settled long ago
+  std::vector<HashedFile> hashed;
+  const std::string base = ListingDigest({tracked, untracked}, &source, now, &hashed);
+  EXPECT_EQ(ListingDigest({tracked, untracked}, &source, now, &hashed), base);
+  EXPECT_TRUE(hashed.empty());
 
   auto changed = [&](auto edit) {
     FileEntry t = tracked, u = untracked;
     edit(t, u);
-    return ListingDigest({t, u});
+    return ListingDigest({t, u}, &source, now, &hashed);
   };
   EXPECT_NE(changed([](FileEntry& t, FileEntry&) { t.path = "a/B.py"; }), base);
   EXPECT_NE(changed([](FileEntry& t, FileEntry&) { t.content_id[0] = '1'; }), base);
   EXPECT_NE(changed([](FileEntry& t, FileEntry&) { t.type = FileType::kExecutable; }), base);
   EXPECT_NE(changed([](FileEntry& t, FileEntry&) { t.size = 11; }), base);
-  // A file git does not know is judged by the stat data the stat cache trusts.
+  // A file git has no id for is judged by the stat data the stat cache trusts.
   EXPECT_NE(changed([](FileEntry&, FileEntry& u) { u.mtime_ns = 445; }), base);
   EXPECT_NE(changed([](FileEntry&, FileEntry& u) { u.ctime_ns = 556; }), base);
   EXPECT_NE(changed([](FileEntry&, FileEntry& u) { u.ino = 667; }), base);
   // A file with a content id is that content, whatever its stat data.
   EXPECT_EQ(changed([](FileEntry& t, FileEntry&) { t.mtime_ns = 1; }), base);
-  EXPECT_NE(ListingDigest({tracked}), base);
-  EXPECT_NE(ListingDigest({}), ListingDigest({untracked}));
+  EXPECT_NE(ListingDigest({tracked}, &source, now, &hashed), base);
+  EXPECT_NE(ListingDigest({}, &source, now, &hashed),
+            ListingDigest({untracked}, &source, now, &hashed));
+  EXPECT_TRUE(hashed.empty());
+  EXPECT_TRUE(source.files_read_.empty());
+}
+
+TEST(RunMemoTest, AFileChangedMomentsAgoIsDigestedByItsBytes) {
+  testing::FakeFileSource source;
+  source.Add("a/c.py", "x = 1\n");
+  FileEntry recent{"a/c.py", 6, FileType::kRegular, "", 10 * kSecond, 10 * kSecond, 7};
+  const int64_t now = 12 * kSecond;  // modified 2 s before the listing
+  std::vector<HashedFile> hashed;
+  const std::string first = ListingDigest({recent}, &source, now, &hashed);
+  ASSERT_EQ(hashed.size(), 1u);
+  EXPECT_EQ(hashed[0].hash, HashBytes("x = 1\n"));
+  EXPECT_TRUE(StillTheSame(&source, hashed));
+  // Rewritten with the same size and the same timestamps: the bytes tell.
+  source.Add("a/c.py", "x = 2\n");
+  EXPECT_FALSE(StillTheSame(&source, hashed));
+  std::vector<HashedFile> again;
+  EXPECT_NE(ListingDigest({recent}, &source, now, &again), first);
+  // Unreadable: no digest, so no memo.
+  source.Remove("a/c.py");
+  std::vector<HashedFile> gone;
+  EXPECT_EQ(ListingDigest({recent}, &source, now, &gone), "");
 }
 
 TEST(RunMemoTest, OnlyFinishedRunsWithoutErrorsAreMemoized) {

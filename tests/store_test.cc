@@ -276,6 +276,35 @@ TEST_F(StoreTest, GcRemovesLeastRecentlyUsedFirst) {
   EXPECT_EQ(store->Stats()->rule_entries, 0);
 }
 
+// A run memo replays results without touching them: when gc evicts any of
+// them, the memo (however recently used) goes too; a gc that evicts nothing
+// keeps it.
+TEST_F(StoreTest, GcThatEvictsResultsDropsTheRunMemos) {
+  auto store = OpenStore();
+  for (int i = 0; i < 3; ++i) {
+    now_ += 100;
+    ASSERT_TRUE(store->Put(CacheNamespace::kRule, Key(i), "R", std::string(100, 'v')).ok());
+  }
+  now_ += 100;
+  ASSERT_TRUE(store->Put(CacheNamespace::kRun, Key(9), "(run memo)", std::string(10, 'm')).ok());
+  const int64_t entry = ResultStore::kKeySize + 1 + 100;
+  const int64_t memo = ResultStore::kKeySize + 10 + 10;
+
+  auto keep = store->Gc(3 * entry + memo, false);
+  ASSERT_TRUE(keep.ok()) << keep.error();
+  EXPECT_EQ(keep->removed_entries, 0);
+  EXPECT_TRUE(store->Get(CacheNamespace::kRun, Key(9)).value().has_value());
+
+  auto gc = store->Gc(2 * entry + memo, false);
+  ASSERT_TRUE(gc.ok()) << gc.error();
+  EXPECT_EQ(gc->removed_entries, 2);  // the oldest result, and the memo
+  EXPECT_EQ(gc->removed_bytes, entry + memo);
+  EXPECT_EQ(gc->remaining_bytes, 2 * entry);
+  EXPECT_FALSE(store->Get(CacheNamespace::kRun, Key(9)).value().has_value());
+  EXPECT_FALSE(store->Get(CacheNamespace::kRule, Key(0)).value().has_value());
+  EXPECT_TRUE(store->Get(CacheNamespace::kRule, Key(1)).value().has_value());
+}
+
 TEST_F(StoreTest, HitsAreWrittenOnlyAtFlushAndOnlyWhenStale) {
   auto store = OpenStore();
   ASSERT_TRUE(store->Put(CacheNamespace::kRule, Key(1), "R", "v").ok());
