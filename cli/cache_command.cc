@@ -30,6 +30,13 @@
 namespace sotinc {
 namespace {
 
+// ", N run records" (run memos and the blob-size record, docs/caching.md),
+// or nothing when there are none.
+std::string RunRecords(int64_t n) {
+  if (n == 0) return "";
+  return ", " + std::to_string(n) + (n == 1 ? " run record" : " run records");
+}
+
 struct CacheOptions {
   std::string cache_dir;  // --cache-dir
   std::string max_size;   // gc --max-size
@@ -99,8 +106,9 @@ int RunStats(const CommonOptions& common, const CacheOptions& o) {
   out += line;
   std::snprintf(line, sizeof line,
                 "entries:      %" PRId64 " (%" PRId64 " rule results, %" PRId64
-                " per-file records), %s\n",
-                stats->rule_entries + stats->file_entries, stats->rule_entries, stats->file_entries,
+                " per-file records%s), %s\n",
+                stats->rule_entries + stats->file_entries + stats->run_entries,
+                stats->rule_entries, stats->file_entries, RunRecords(stats->run_entries).c_str(),
                 HumanBytes(stats->total_bytes).c_str());
   out += line;
   std::snprintf(line, sizeof line, "stat cache:   %" PRId64 " files\n", stats->stat_entries);
@@ -155,11 +163,14 @@ int RunGc(const CommonOptions& common, const CacheOptions& o) {
     return kExitUsage;
   }
   std::printf("removed %" PRId64 " entries (%" PRId64 " rule results, %" PRId64
-              " per-file records; %s), least recently used first\n",
+              " per-file records%s; %s), least recently used first\n",
               gc->removed_entries, before->rule_entries - after->rule_entries,
-              before->file_entries - after->file_entries, HumanBytes(gc->removed_bytes).c_str());
+              before->file_entries - after->file_entries,
+              RunRecords(before->run_entries - after->run_entries).c_str(),
+              HumanBytes(gc->removed_bytes).c_str());
   std::printf("kept %" PRId64 " entries (%s, limit %s); %s on disk\n",
-              after->rule_entries + after->file_entries, HumanBytes(gc->remaining_bytes).c_str(),
+              after->rule_entries + after->file_entries + after->run_entries,
+              HumanBytes(gc->remaining_bytes).c_str(),
               HumanBytes(limit).c_str(), HumanBytes(after->file_bytes).c_str());
   return kExitOk;
 }

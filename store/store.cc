@@ -379,6 +379,7 @@ Result<StoreStats> ResultStore::Stats() {
       const auto ns = static_cast<CacheNamespace>(st.ColumnInt(0));
       if (ns == CacheNamespace::kRule) stats.rule_entries += st.ColumnInt(1);
       if (ns == CacheNamespace::kFile) stats.file_entries += st.ColumnInt(1);
+      if (ns == CacheNamespace::kRun) stats.run_entries += st.ColumnInt(1);
       stats.total_bytes += static_cast<int64_t>(st.ColumnDouble(2));
     }
   }

@@ -80,6 +80,7 @@ struct RunRecord {
 struct StoreStats {
   int64_t rule_entries = 0;
   int64_t file_entries = 0;
+  int64_t run_entries = 0;  // run memos and the blob-size record
   int64_t stat_entries = 0;
   int64_t total_bytes = 0;  // sum of entry sizes (key + rule id + value)
   int64_t file_bytes = 0;   // the database file plus its WAL on disk

@@ -137,6 +137,28 @@ TEST(CacheCommand, GcRemovesLeastRecentlyUsedFirst) {
       << r.out;
 }
 
+// A plain check leaves a run memo (docs/caching.md): stats count it, and a
+// gc that evicts results takes it too.
+TEST(CacheCommand, RunRecordsAreCountedAndGoWithTheResults) {
+  TempRepo repo;
+  repo.WriteFile("sotinc.yaml",
+                 "version: 1\nrules:\n"
+                 "  - {id: A, check: {kind: forbid_regex, files: '*.py', pattern: TODO}}\n"
+                 "  - {id: B, check: {kind: path_name, files: '*.py', pattern: '^[a-z]+\\.py$'}}\n");
+  repo.WriteFile("a.py", "x = 1\n");
+  repo.Commit("init");
+  ASSERT_EQ(repo.Run(Sotinc(repo, "check")).exit_code, 0);
+  RunResult r = repo.Run(Sotinc(repo, "cache stats"));
+  EXPECT_NE(r.out.find("per-file records, 1 run record)"), std::string::npos) << r.out;
+  r = repo.Run(Sotinc(repo, "cache gc --max-size 1"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("per-file records, 1 run record;"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("kept 0 entries"), std::string::npos) << r.out;
+  r = repo.Run(Sotinc(repo, "cache stats"));
+  EXPECT_NE(r.out.find("entries:      0 (0 rule results, 0 per-file records)"), std::string::npos)
+      << r.out;
+}
+
 TEST(CacheCommand, GcNeedsAValidSize) {
   TempRepo repo;
   RunResult r = repo.Run(Sotinc(repo, "cache gc --max-size lots"));
