@@ -17,6 +17,7 @@
 #include "engine/inputs.h"
 #include "engine/runner.h"
 #include "rules/config.h"
+#include "tests/testing/mem_config_files.h"
 #include "tests/testing/fake_file_source.h"
 
 namespace sotinc {
@@ -25,20 +26,7 @@ namespace {
 using testing::FakeFileSource;
 using S = std::set<std::string>;
 
-class MemConfigFiles : public ConfigFiles {
- public:
-  std::map<std::string, std::string> files;
-  Result<std::string> Read(const std::string& path) override {
-    auto it = files.find(path);
-    if (it == files.end()) return Status::Error("no such file");
-    return it->second;
-  }
-  Result<std::vector<std::string>> List() override {
-    std::vector<std::string> out;
-    for (const auto& [path, text] : files) out.push_back(path);
-    return out;
-  }
-};
+using testing::MemConfigFiles;
 
 std::unique_ptr<Config> LoadRules(const std::string& rules) {
   MemConfigFiles files;

@@ -32,6 +32,8 @@
 #error "compile with -DSOTINC_SOURCE_DIR=\"/path/to/the/source/tree\""
 #endif
 
+#include "tests/testing/mem_config_files.h"
+
 namespace sotinc {
 namespace {
 
@@ -85,26 +87,7 @@ class DirConfigFiles : public ConfigFiles {
   std::string dir_;
 };
 
-// In-memory config files; Read() of a path in `unreadable` fails.
-class MemConfigFiles : public ConfigFiles {
- public:
-  std::map<std::string, std::string> files;
-  std::set<std::string> unreadable;
-
-  Result<std::string> Read(const std::string& path) override {
-    if (unreadable.count(path)) return Status::Error("permission denied");
-    auto it = files.find(path);
-    if (it == files.end()) return Status::Error("no such file");
-    return it->second;
-  }
-  Result<std::vector<std::string>> List() override {
-    std::vector<std::string> out;
-    for (const auto& [path, content] : files) out.push_back(path);
-    for (const std::string& path : unreadable) out.push_back(path);
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
+using testing::MemConfigFiles;
 
 // Loads `text` as sotinc.yaml (plus `more` files); returns the error text
 // ("" on success) and fills *config on success.

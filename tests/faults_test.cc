@@ -32,6 +32,7 @@
 #include "rules/config.h"
 #include "store/store.h"
 #include "store/store_cache.h"
+#include "tests/testing/mem_config_files.h"
 #include "tests/testing/fake_file_source.h"
 #include "tests/testing/fake_process_runner.h"
 #include "tests/testing/outcome.h"
@@ -45,20 +46,7 @@ using testing::FakeFileSource;
 using testing::FakeProcessRunner;
 using testing::TempRepo;
 
-class MemConfigFiles : public ConfigFiles {
- public:
-  std::map<std::string, std::string> files;
-  Result<std::string> Read(const std::string& path) override {
-    auto it = files.find(path);
-    if (it == files.end()) return Status::Error("no such file");
-    return it->second;
-  }
-  Result<std::vector<std::string>> List() override {
-    std::vector<std::string> out;
-    for (const auto& [path, text] : files) out.push_back(path);
-    return out;
-  }
-};
+using testing::MemConfigFiles;
 
 class FixedClock : public Clock {
  public:

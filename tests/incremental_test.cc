@@ -22,6 +22,7 @@
 #include "engine/runner.h"
 #include "engine/snapshot.h"
 #include "rules/config.h"
+#include "tests/testing/mem_config_files.h"
 #include "tests/testing/fake_file_source.h"
 #include "tests/testing/fake_process_runner.h"
 
@@ -35,20 +36,7 @@ using S = std::set<std::string>;
 
 // ---- Helpers ---------------------------------------------------------------
 
-class MemConfigFiles : public ConfigFiles {
- public:
-  std::map<std::string, std::string> files;
-  Result<std::string> Read(const std::string& path) override {
-    auto it = files.find(path);
-    if (it == files.end()) return Status::Error("no such file");
-    return it->second;
-  }
-  Result<std::vector<std::string>> List() override {
-    std::vector<std::string> out;
-    for (const auto& [path, text] : files) out.push_back(path);
-    return out;
-  }
-};
+using testing::MemConfigFiles;
 
 // Loads `text` as sotinc.yaml, the way the CLI does (so Rule::canonical is
 // the config loader's).
