@@ -5,8 +5,10 @@
 // The TempTree owns its directory and removes it (without following
 // symlinks) when destroyed. A tree made directly in $TMPDIR (no `parent`:
 // a run's root) also has a janitor, a child process forked at creation that
-// waits for this process to die (PR_SET_PDEATHSIG) and then removes the
-// directory: even a SIGKILLed run leaves no `sotinc-run.*` behind. Create
+// makes the directory, waits for this process to die (PR_SET_PDEATHSIG)
+// and then removes it: even a SIGKILLed run leaves no `sotinc-run.*`
+// behind, whenever the kill lands (the directory never exists without its
+// janitor). Create
 // it from the thread that lives as long as the tree (the main thread):
 // the kernel signals the janitor when that thread ends. Not copyable.
 #pragma once
@@ -37,7 +39,8 @@ class TempTree {
 
  private:
   explicit TempTree(std::string path) : path_(std::move(path)) {}
-  void StartJanitor();
+  // Forks the janitor, which makes the directory in `base` itself.
+  static Result<std::unique_ptr<TempTree>> CreateGuarded(const std::string& base);
   std::string path_;
   pid_t janitor_ = -1;  // the janitor's pid, or -1
 };
