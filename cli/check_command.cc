@@ -170,61 +170,94 @@ std::string FindBase(Workspace& ws, const CheckOptions& o, std::string* why) {
   return *head;
 }
 
+// Which base record (engine/affected.h): the base commit's tree and the
+// config path. Empty when the base cannot be kept (no cache, or a config
+// outside the repository that can be read only once, such as a pipe).
+std::string BaseRecordKey(Workspace& ws, ResultStore* store, const std::string& commit) {
+  const bool outside = !ws.config_path.empty() && ws.config_path[0] == '/';
+  if (store == nullptr || (outside && !ws.ConfigIsRegularFile())) return "";
+  Result<std::string> tree = ws.repo->ResolveTree(commit);
+  if (!tree.ok()) return "";
+  return RunMemoKey({"affected base", *tree, ws.config_path});
+}
+
+// The cached BaseSide of `key`, when there is one and the config files it
+// read from disk are unchanged.
+std::optional<BaseSide> CachedBase(Workspace& ws, ResultStore* store, const std::string& key) {
+  Result<std::optional<std::string>> bytes = store->Get(CacheNamespace::kRun, key);
+  if (!bytes.ok() || !bytes->has_value()) return std::nullopt;
+  Result<BaseRecord> record = DecodeBaseRecord(**bytes);
+  if (!record.ok() || !ws.AllUnchanged(record->disk_files)) return std::nullopt;
+  return std::move(record->side);
+}
+
+// Lists the base commit, loads its config and describes it; on failure
+// returns nullopt with *why set.
+std::optional<BaseRecord> ReadBase(Workspace& ws, const std::string& commit, std::string* why) {
+  Result<std::unique_ptr<FileSource>> source = NewRevisionSource(ws.repo.get(), commit);
+  if (!source.ok()) {
+    *why = source.error();
+    return std::nullopt;
+  }
+  Result<std::vector<FileEntry>> listed = (*source)->List();
+  if (!listed.ok()) {
+    *why = listed.error();
+    return std::nullopt;
+  }
+  // A --config outside the repository is read from disk on both sides;
+  // the files it includes come from the commit.
+  BaseRecord record;
+  ConfigError error;
+  Result<Config> config =
+      LoadConfigFromSource(**source, ws.config_path, &error, &*listed, &record.disk_files);
+  if (!config.ok()) {
+    *why = "the config does not load at " + commit.substr(0, 12);
+    return std::nullopt;
+  }
+  Snapshot snapshot = Snapshot::FromEntries(std::move(*listed), config->ignore_globs);
+  ContentIds ids(source->get(), nullptr);
+  record.side = DescribeBase(config->rules, config->settings, snapshot, &ids);
+  return record;
+}
+
 // Narrows `selected` to the rules the change can affect (plus their
 // prerequisites). Falls back to every rule, saying why, when the base
-// cannot be read.
-std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o,
-                                          const Snapshot& now, ResultCache* cache,
-                                          const std::vector<const Rule*>& selected) {
+// cannot be read. The base side comes from the cache when this base was
+// described before (*base_cached says so).
+std::vector<const Rule*> NarrowToAffected(Workspace& ws, const CheckOptions& o, const Snapshot& now,
+                                          ResultCache* cache, ResultStore* store,
+                                          const std::vector<const Rule*>& selected,
+                                          bool* base_cached) {
+  *base_cached = false;
   std::string why;
   std::string base_commit = FindBase(ws, o, &why);
-  std::unique_ptr<FileSource> base_source;
-  Config base_config;
-  std::vector<FileEntry> base_listed;
+  std::optional<BaseSide> base;
   if (!base_commit.empty()) {
-    Result<std::unique_ptr<FileSource>> src = NewRevisionSource(ws.repo.get(), base_commit);
-    if (!src.ok()) {
-      why = src.error();
-    } else {
-      base_source = std::move(*src);
-      Result<std::vector<FileEntry>> files = base_source->List();
-      if (files.ok()) {
-        base_listed = std::move(*files);
-      } else {
-        why = files.error();
-      }
-    }
-    if (why.empty()) {
-      // A --config outside the repository is read from disk on both sides;
-      // the files it includes come from the commit.
-      ConfigError error;
-      Result<Config> loaded =
-          LoadConfigFromSource(*base_source, ws.config_path, &error, &base_listed);
-      if (loaded.ok()) {
-        base_config = std::move(*loaded);
-      } else {
-        why = "the config does not load at " + base_commit.substr(0, 12);
+    const std::string key = BaseRecordKey(ws, store, base_commit);
+    if (!key.empty() && !o.no_cache) base = CachedBase(ws, store, key);
+    *base_cached = base.has_value();
+    if (!base) {
+      std::optional<BaseRecord> record = ReadBase(ws, base_commit, &why);
+      if (record) {
+        bool complete = true;
+        for (const auto& [id, inputs] : record->side.inputs) complete &= inputs.error.empty();
+        if (!key.empty() && complete) {
+          store->Put(CacheNamespace::kRun, key, "(affected base)", EncodeBaseRecord(*record));
+        }
+        base = std::move(record->side);
       }
     }
   }
-  if (!why.empty()) {
+  if (!base) {
     PrintWarning("checking every selected rule: " + why);
     return selected;
   }
-  Snapshot base_snapshot = Snapshot::FromEntries(std::move(base_listed), base_config.ignore_globs);
-  std::map<std::string, std::string> base_definitions;
-  for (const Rule& r : base_config.rules) {
-    base_definitions[r.id] = DefinitionDigest(r, base_config.settings);
-  }
-  ContentIds base_ids(base_source.get(), nullptr);
   ContentIds now_ids(ws.source.get(), cache);
   AffectedQuery q;
   q.graph = ws.graph.get();
   q.selected = selected;
   q.settings = ws.config.settings;
-  q.base = &base_snapshot;
-  q.base_ids = &base_ids;
-  q.base_definitions = &base_definitions;
+  q.base = &*base;
   q.now = &now;
   q.now_ids = &now_ids;
   std::set<std::string> affected = FindAffected(q);
@@ -454,8 +487,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   const int64_t listed_at_ns = static_cast<int64_t>(std::time(nullptr)) * 1000000000LL;
   Result<std::vector<FileEntry>> files = ws.source->List();
   if (!files.ok()) {
-    PrintError("cannot list the files of the " + ws.source->description() + ": " +
-               files.error());
+    PrintError("cannot list the files of the " + ws.source->description() + ": " + files.error());
     return kExitUsage;
   }
   std::vector<FileEntry> listed = std::move(*files);
@@ -467,8 +499,10 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     if (store) current = CurrentMemo(store.get(), ws, memo);
     phase(current ? "replay the last run (nothing changed)" : "look up the run memo");
     if (current) {
-      return Replay(std::move(*current), store.get(), *targets, o, &trace,
-                    clock.NowMs() - start_ms);
+      int code =
+          Replay(std::move(*current), store.get(), *targets, o, &trace, clock.NowMs() - start_ms);
+      store.reset();  // closed, so that the database file alone is the cache
+      return ExitWithoutCleanup(code);
     }
   }
   if (Status s = ws.LoadConfig(common.workspace, &exit_code, &listed); !s.ok()) {
@@ -519,10 +553,12 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
 
   std::vector<const Rule*> to_run = *selected;
   if (o.staged || !o.since.empty()) {
-    to_run = NarrowToAffected(ws, o, snapshot, cache, *selected);
+    bool base_cached = false;
+    to_run = NarrowToAffected(ws, o, snapshot, cache, store.get(), *selected, &base_cached);
+    phase(base_cached ? "find the affected rules (base from the cache)"
+                      : "find the affected rules");
   }
 
-  if (o.staged || !o.since.empty()) phase("find the affected rules");
   CostModel costs = LoadCosts(store.get());
 
   ObserverList observers;
@@ -576,7 +612,12 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
     return kExitInterrupted;
   }
 
-  return WriteReports(report, *ws.graph, *targets, o);
+  int code = WriteReports(report, *ws.graph, *targets, o);
+  // Closed (a WAL checkpoint), so that the database file alone is the cache
+  // (what a CI job saves); the rest goes without freeing.
+  store_cache.reset();
+  store.reset();
+  return ExitWithoutCleanup(code);
 }
 
 }  // namespace
@@ -601,8 +642,7 @@ void RegisterCheckCommand(CLI::App* app, CommonOptions* common, Action* action) 
   cmd->add_option("--fail-on", o->fail_on, "Lowest severity that fails the run")
       ->check(CLI::IsMember({"error", "warning"}));
   cmd->add_flag("-q,--quiet", o->quiet, "Print only rules that failed");
-  cmd->add_option("--since", o->since,
-                  "Only rules affected by changes since merge-base(REF, HEAD)")
+  cmd->add_option("--since", o->since, "Only rules affected by changes since merge-base(REF, HEAD)")
       ->type_name("REF");
   cmd->add_flag("--staged", o->staged,
                 "Check the index snapshot, only rules affected since HEAD (pre-commit)");

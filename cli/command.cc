@@ -48,6 +48,19 @@ bool WriteOutput(const std::string& path, const std::string& text) {
   return true;
 }
 
+int ExitWithoutCleanup(int code) {
+#if defined(__SANITIZE_ADDRESS__)
+  return code;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+  return code;
+#endif
+#endif
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(code);
+}
+
 std::unique_ptr<Workspace> OpenWorkspaceOrReport(const CommonOptions& common, int* exit_code) {
   Result<std::unique_ptr<Workspace>> opened = Workspace::Open(common.workspace, exit_code);
   if (!opened.ok()) {

@@ -181,9 +181,9 @@ Status Workspace::LoadConfig(const WorkspaceOptions& options, int* exit_code,
   if (options.config.empty()) {
     Result<std::string> probe = files.Read(config_path);
     if (!probe.ok()) {
-      return Status::Error("no sotinc.yaml at the repository root in the " +
-                           source->description() + " (" + root +
-                           "): 'sotinc init' writes a starter one (see docs/getting-started.md), or pass --config");
+      return Status::Error(
+          "no sotinc.yaml at the repository root in the " + source->description() + " (" + root +
+          "): 'sotinc init' writes a starter one (see docs/getting-started.md), or pass --config");
     }
   }
   ConfigError error;
@@ -214,15 +214,21 @@ bool Workspace::ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files)
   return !files.empty();
 }
 
-Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
-                                    ConfigError* error, const std::vector<FileEntry>* listed) {
+Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path, ConfigError* error,
+                                    const std::vector<FileEntry>* listed,
+                                    std::vector<ConfigFileDigest>* disk_files) {
   SourceConfigFiles files(&source, listed);
-  return LoadConfig(path, files, error);
+  if (disk_files == nullptr) return LoadConfig(path, files, error);
+  std::vector<ConfigFileDigest> read;
+  DigestingConfigFiles digesting(&files, &read);
+  Result<Config> config = LoadConfig(path, digesting, error);
+  for (ConfigFileDigest& f : read) {
+    if (!f.path.empty() && f.path[0] == '/') disk_files->push_back(std::move(f));
+  }
+  return config;
 }
 
-Result<Snapshot> Workspace::TakeSnapshot() {
-  return Snapshot::Build(*source, config.ignore_globs);
-}
+Result<Snapshot> Workspace::TakeSnapshot() { return Snapshot::Build(*source, config.ignore_globs); }
 
 Snapshot Workspace::SnapshotOf(std::vector<FileEntry> listed) const {
   return Snapshot::FromEntries(std::move(listed), config.ignore_globs);

@@ -26,7 +26,7 @@ struct WorkspaceOptions {
   std::string dir = ".";  // -C
   std::string config;     // --config; empty = sotinc.yaml at the root
   SnapshotMode mode = SnapshotMode::kWorkingTree;
-  std::string rev;        // for kRevision
+  std::string rev;  // for kRevision
 };
 
 struct Workspace {
@@ -55,6 +55,10 @@ struct Workspace {
   // Whether the config files as they are on disk now hash to `files`
   // (false when one cannot be read). For the working tree and --config.
   bool ConfigFilesUnchanged(const std::vector<ConfigFileDigest>& files) const;
+  // The same, true for an empty list.
+  bool AllUnchanged(const std::vector<ConfigFileDigest>& files) const {
+    return files.empty() || ConfigFilesUnchanged(files);
+  }
   // Whether the main config on disk is a regular file (after symlinks):
   // not a pipe such as `--config <(...)`, which can be read only once.
   bool ConfigIsRegularFile() const;
@@ -68,8 +72,10 @@ struct Workspace {
 // Loads `path` (and its includes) as it is in `source`: the config of the
 // index, or of a commit (the base side of --since and --staged).
 // `listed`: the source's listing, when the caller already took it.
-Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path,
-                                    ConfigError* error,
-                                    const std::vector<FileEntry>* listed = nullptr);
+// `disk_files`, when given, gets the files read from disk (absolute paths:
+// a --config outside the repository) with digests of their bytes.
+Result<Config> LoadConfigFromSource(FileSource& source, const std::string& path, ConfigError* error,
+                                    const std::vector<FileEntry>* listed = nullptr,
+                                    std::vector<ConfigFileDigest>* disk_files = nullptr);
 
 }  // namespace sotinc

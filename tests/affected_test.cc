@@ -17,8 +17,8 @@
 #include "engine/inputs.h"
 #include "engine/runner.h"
 #include "rules/config.h"
-#include "tests/testing/mem_config_files.h"
 #include "tests/testing/fake_file_source.h"
+#include "tests/testing/mem_config_files.h"
 
 namespace sotinc {
 namespace {
@@ -96,24 +96,28 @@ class AffectedTest : public ::testing::Test {
   S Affected(const std::vector<const Rule*>& selected) {
     Snapshot base = *Snapshot::Build(base_, base_config_->ignore_globs);
     Snapshot now = *Snapshot::Build(now_, now_config_->ignore_globs);
-    std::map<std::string, std::string> base_definitions;
-    for (const Rule& r : base_config_->rules) {
-      base_definitions[r.id] = DefinitionDigest(r, base_config_->settings);
-    }
     ContentIds base_ids(&base_, nullptr);
     ContentIds now_ids(&now_, nullptr);
+    BaseSide described = DescribeBase(base_config_->rules, base_config_->settings, base, &base_ids);
     AffectedQuery q;
     q.graph = graph_.get();
     q.selected = selected;
     q.settings = now_config_->settings;
-    q.base = &base;
-    q.base_ids = &base_ids;
-    q.base_definitions = &base_definitions;
+    q.base = &described;
     q.now = &now;
     q.now_ids = &now_ids;
     S affected = FindAffected(q);
     EXPECT_TRUE(base_.files_read_.empty());
     EXPECT_TRUE(now_.files_read_.empty());
+    // The base as the cache keeps it gives the same answer.
+    BaseRecord record;
+    record.side = described;
+    Result<BaseRecord> decoded = DecodeBaseRecord(EncodeBaseRecord(record));
+    EXPECT_TRUE(decoded.ok()) << decoded.error();
+    if (decoded.ok()) {
+      q.base = &decoded->side;
+      EXPECT_EQ(FindAffected(q), affected);
+    }
     return affected;
   }
 
@@ -249,6 +253,28 @@ TEST_F(AffectedTest, EachSideIsListedWithItsOwnConfigsIgnore) {
   now_config_ = std::make_unique<Config>(std::move(*loaded));
   graph_ = std::make_unique<RuleGraph>(now_config_->rules);
   EXPECT_EQ(Affected(), (S{"CMD", "PY"}));
+}
+
+TEST(BaseRecordTest, RoundTripsAndRejectsEveryDamage) {
+  BaseRecord record;
+  record.disk_files = {{"/etc/sotinc/main.yaml", std::string(16, 'd')}};
+  record.side.definitions = {{"A", std::string(16, 'a')}, {"B", std::string(16, 'b')}};
+  record.side.inputs = {{"A", {std::string(16, 'x'), ""}}, {"B", {"", "cannot read b.py"}}};
+  const std::string bytes = EncodeBaseRecord(record);
+  Result<BaseRecord> back = DecodeBaseRecord(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->disk_files, record.disk_files);
+  EXPECT_EQ(back->side.definitions, record.side.definitions);
+  ASSERT_EQ(back->side.inputs.size(), 2u);
+  EXPECT_EQ(back->side.inputs.at("A").digest, std::string(16, 'x'));
+  EXPECT_EQ(back->side.inputs.at("B").error, "cannot read b.py");
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_FALSE(DecodeBaseRecord(bytes.substr(0, cut)).ok()) << "truncated at " << cut;
+  }
+  EXPECT_FALSE(DecodeBaseRecord(bytes + "x").ok()) << "trailing bytes";
+  std::string other_version = bytes;
+  other_version[0] = 2;
+  EXPECT_FALSE(DecodeBaseRecord(other_version).ok());
 }
 
 }  // namespace

@@ -49,10 +49,10 @@ TEST(E2E, TrackedUntrackedIgnoredAndDeletedFiles) {
   repo.WriteFile("src/.gitignore", "generated_*.py\n");
   repo.Git("add -A");
   repo.Commit("init");
-  repo.RemoveFile("src/deleted.py");                  // deleted: not a candidate
-  repo.WriteFile("build/BadName.py", "x = 1\n");      // ignored by the root .gitignore
-  repo.WriteFile("src/generated_X.py", "x = 1\n");    // ignored by the nested .gitignore
-  repo.WriteFile("vendor/Other.py", "x = 1\n");       // ignored by the config
+  repo.RemoveFile("src/deleted.py");                        // deleted: not a candidate
+  repo.WriteFile("build/BadName.py", "x = 1\n");            // ignored by the root .gitignore
+  repo.WriteFile("src/generated_X.py", "x = 1\n");          // ignored by the nested .gitignore
+  repo.WriteFile("vendor/Other.py", "x = 1\n");             // ignored by the config
   repo.WriteFile("src/NewFile.py", "a = '987-65-4321'\n");  // untracked: a candidate
 
   RunResult r = CheckJson(repo);
@@ -71,8 +71,10 @@ TEST(E2E, TrackedUntrackedIgnoredAndDeletedFiles) {
   repo.Run("mv '" + repo.path() + "/src/NewFile.py' '" + repo.path() + "/src/new_file.py'");
   r = CheckJson(repo);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.out.find(R"({"path": "src/new_file.py", "line": 1, "column": 6, "message": "forbidden pattern)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          R"({"path": "src/new_file.py", "line": 1, "column": 6, "message": "forbidden pattern)"),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find(R"("passed": 1, "failed": 1)"), std::string::npos) << r.out;
 }
@@ -92,11 +94,13 @@ TEST(E2E, PassingRunExitsZeroAndIsDeterministic) {
 
 TEST(E2E, BadConfigExitsTwoWithLocation) {
   TempRepo repo;
-  repo.WriteFile("sotinc.yaml", "version: 1\nrules:\n  - id: A1\n    check: {kind: path_name, fles: x}\n");
+  repo.WriteFile("sotinc.yaml",
+                 "version: 1\nrules:\n  - id: A1\n    check: {kind: path_name, fles: x}\n");
   RunResult r = repo.Run(Sotinc(repo, "check"));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("sotinc.yaml:4:30: rule A1: unknown key 'fles' in check (did you mean 'files'?)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("sotinc.yaml:4:30: rule A1: unknown key 'fles' in check (did you mean 'files'?)"),
+      std::string::npos)
       << r.err;
 }
 
@@ -245,13 +249,75 @@ TEST(E2E, StagedWithAConfigOutsideTheRepositoryReadsItsIncludesFromEachSide) {
                  "rules:\n  - {id: R, check: {kind: forbid_regex, files: '*.py', pattern: XX}}\n");
   repo.WriteFile("a.py", "x = 1  # TODO\n");
   repo.Commit("init");
-  repo.WriteFile("rules/r.yaml",
-                 "rules:\n  - {id: R, check: {kind: forbid_regex, files: '*.py', pattern: TODO}}\n");
+  repo.WriteFile(
+      "rules/r.yaml",
+      "rules:\n  - {id: R, check: {kind: forbid_regex, files: '*.py', pattern: TODO}}\n");
   repo.Stage("rules/r.yaml");
   RunResult r = repo.Run(Sotinc(repo, "check --staged --config ../rules.yaml --format json"));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_EQ(r.err.find("checking every selected rule"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("{\"id\": \"R\", \"status\": \"fail\""), std::string::npos) << r.out;
+}
+
+// The base side of --staged (each rule's definition and inputs at HEAD) is
+// kept in the cache under HEAD's tree: the next run lists nothing of HEAD.
+// A config outside the repository is part of that base, so editing it makes
+// the base be read again. Here a kept base would be wrong: with the old
+// `ignore:` gen/x.py was not an input of PY at HEAD, and its staged removal
+// would look like no change at all.
+TEST(E2E, TheBaseOfAStagedRunIsKeptUntilHeadOrAnOutsideConfigChanges) {
+  TempRepo repo;
+  const std::string ignoring =
+      "version: 1\n"
+      "ignore: ['gen/**']\n"
+      "rules:\n"
+      "  - {id: PY, check: {kind: forbid_regex, files: '**/*.py', pattern: 'TODO'}}\n";
+  repo.WriteFile("../rules.yaml", ignoring);
+  repo.WriteFile("a.py", "x = 1\n");
+  repo.WriteFile("gen/x.py", "y = 1\n");
+  repo.Commit("init");
+  const std::string trace = repo.path() + "/../trace.json";
+  auto staged = [&]() {
+    RunResult r = repo.Run(
+        Sotinc(repo, "check --staged --config ../rules.yaml --format json --trace " + trace));
+    std::ifstream in(trace);
+    std::stringstream text;
+    text << in.rdbuf();
+    return std::make_pair(r, text.str());
+  };
+  const std::string listed = "\"find the affected rules\"";
+  const std::string kept = "\"find the affected rules (base from the cache)\"";
+
+  auto [first, first_trace] = staged();
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first_trace.find(listed), std::string::npos) << first_trace;
+  EXPECT_NE(first.out.find("\"unaffected\": 1,"), std::string::npos) << first.out;
+
+  auto [second, second_trace] = staged();
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second_trace.find(kept), std::string::npos) << second_trace;
+  EXPECT_NE(second.out.find("\"unaffected\": 1,"), std::string::npos) << second.out;
+
+  // Same rules, no ignore: gen/x.py is an input of PY on both sides now,
+  // and its removal is staged.
+  repo.WriteFile("../rules.yaml",
+                 "version: 1\n"
+                 "rules:\n"
+                 "  - {id: PY, check: {kind: forbid_regex, files: '**/*.py', pattern: 'TODO'}}\n");
+  repo.Git("rm -q gen/x.py");
+  auto [third, third_trace] = staged();
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_NE(third_trace.find(listed), std::string::npos) << third_trace;
+  EXPECT_NE(third.out.find("{\"id\": \"PY\", \"status\": \"pass\""), std::string::npos)
+      << "PY must run: " << third.out;
+  EXPECT_NE(third.out.find("\"unaffected\": 0,"), std::string::npos) << third.out;
+
+  // A new commit is a new base.
+  repo.Commit("drop gen");
+  auto [fourth, fourth_trace] = staged();
+  EXPECT_NE(fourth_trace.find(listed), std::string::npos) << fourth_trace;
+  auto [fifth, fifth_trace] = staged();
+  EXPECT_NE(fifth_trace.find(kept), std::string::npos) << fifth_trace;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/affected.h"
 #include "engine/inputs.h"
 #include "engine/job.h"
 #include "engine/result_codec.h"
@@ -62,7 +63,7 @@ bool SameOutcome(const sotinc::JobOutcome& a, const sotinc::JobOutcome& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 8) {
+  switch (data[0] % 9) {
     case 0: {
       sotinc::Result<sotinc::RuleResult> r = sotinc::DecodeRuleResult(bytes);
       if (!r.ok()) {
@@ -132,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       std::string again = sotinc::EncodeFileRecord(*r);
       sotinc::Result<std::vector<sotinc::FileVerdict>> back = sotinc::DecodeFileRecord(again);
-      if (!back.ok() || sotinc::EncodeFileRecord(*back) != again) Fail("file record: no fixed point");
+      if (!back.ok() || sotinc::EncodeFileRecord(*back) != again)
+        Fail("file record: no fixed point");
       break;
     }
     case 5: {
@@ -169,6 +171,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string again = sotinc::EncodeRunMemo(*m);
       sotinc::Result<sotinc::RunMemo> back = sotinc::DecodeRunMemo(again);
       if (!back.ok() || sotinc::EncodeRunMemo(*back) != again) Fail("run memo: no fixed point");
+      break;
+    }
+    case 8: {
+      // The base of --staged/--since (engine/affected.h): a fixed point too.
+      sotinc::Result<sotinc::BaseRecord> r = sotinc::DecodeBaseRecord(bytes);
+      if (!r.ok()) break;
+      std::string again = sotinc::EncodeBaseRecord(*r);
+      sotinc::Result<sotinc::BaseRecord> back = sotinc::DecodeBaseRecord(again);
+      if (!back.ok() || sotinc::EncodeBaseRecord(*back) != again) Fail("base: no fixed point");
       break;
     }
   }

@@ -78,7 +78,7 @@ for p in sorted(pyglob.glob(os.path.join(ROOT, "fixtures/example/*/shards/*/*.ya
 
 
 # codec_fuzzer: a selector byte (0 rule result, 1 findings, 2 job,
-# 3 outcome, 7 run memo), then the record.
+# 3 outcome, 7 run memo, 8 base of --staged/--since), then the record.
 def varint(v):
     out = b""
     while v >= 0x80:
@@ -125,3 +125,7 @@ write("codec", "run-memo", b"\x07\x01M" + string(b"\x7f" * 16) + varint(1) + str
       string(b"\x01" * 16) + varint(1) + string("A1") + string("Title") + string("") +
       string("yaml") + string("sotinc.yaml") + zigzag(4) + zigzag(5) + b"\x01\x01" +
       varint(1) + string("tag") + varint(0) + varint(1) + string(RULE_FAIL) + b"\x01")
+write("codec", "base", b"\x08\x01B" + varint(1) + string("/etc/rules.yaml") +
+      string(b"\x02" * 16) + varint(2) + string("A1") + string(b"\x03" * 16) +
+      string(b"\x04" * 16) + string("") + string("B2") + string(b"\x05" * 16) + string("") +
+      string("cannot read b.py"))
