@@ -30,7 +30,8 @@
 namespace sotinc {
 namespace {
 
-// ", N run records" (run memos and the blob-size record, docs/caching.md),
+// ", N run records" (run memos, the blob-size record and the kept bases of
+// --staged/--since, docs/caching.md),
 // or nothing when there are none.
 std::string RunRecords(int64_t n) {
   if (n == 0) return "";
