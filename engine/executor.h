@@ -27,11 +27,21 @@ class Executor {
   virtual Status Start(const JobEnv& env) = 0;
   // Starts `job`; requires in_flight() < slots().
   virtual void Submit(const Job& job) = 0;
+  // What a job submitted now costs before it can start (ms): 0, or for the
+  // pool, while only workers that have not had this run's first job are
+  // idle, what one of them takes to start (the runner then holds small
+  // jobs for a busy started worker a while, see Runner).
+  virtual double StartCostMs() const { return 0; }
   virtual int in_flight() const = 0;
   // Blocks until at least one submitted job has ended and returns those
   // that have. Returns nothing once the run was interrupted (see
   // interrupted()); jobs still in flight then never end.
   virtual std::vector<JobOutcome> Wait() = 0;
+  // Wait(), but returns after about `max_ms` even when nothing ended.
+  virtual std::vector<JobOutcome> WaitFor(double max_ms) {
+    (void)max_ms;
+    return Wait();
+  }
   // True when jobs run while the caller goes on (worker processes): the
   // runner then hands a freed slot its next job before it files the results
   // that came back. False when Submit() runs the job itself.

@@ -110,14 +110,24 @@ RunSummary Summarize(const std::vector<RuleResult>& results) {
   s.rules = static_cast<int>(results.size());
   for (const RuleResult& r : results) {
     switch (r.status) {
-      case RuleStatus::kPass: s.passed++; break;
-      case RuleStatus::kFail: s.failed++; break;
-      case RuleStatus::kError: s.errors++; break;
-      case RuleStatus::kSkipped: s.skipped++; break;
+      case RuleStatus::kPass:
+        s.passed++;
+        break;
+      case RuleStatus::kFail:
+        s.failed++;
+        break;
+      case RuleStatus::kError:
+        s.errors++;
+        break;
+      case RuleStatus::kSkipped:
+        s.skipped++;
+        break;
     }
     if (r.status != RuleStatus::kSkipped) {
-      if (r.cached) s.cached++;
-      else s.ran++;
+      if (r.cached)
+        s.cached++;
+      else
+        s.ran++;
     }
   }
   return s;
@@ -136,7 +146,6 @@ std::string DefinitionDigest(const Rule& rule, const Settings& settings) {
   for (const std::string& dep : deps) key.Add(dep);
   return key.Finish();
 }
-
 
 namespace {
 
@@ -256,6 +265,7 @@ class Runner::Evaluation {
   void Resolve(const Rule* rule);
   void PlanJobs(Pending* p);
   void Dispatch();
+  bool Holds();
   void Absorb(JobOutcome outcome);
   void Finalize(Pending* p);
   void WriteFileRecords(Pending* p);
@@ -279,8 +289,11 @@ class Runner::Evaluation {
   std::map<std::string, uint32_t> rule_index_;
   std::vector<const Rule*> ready_;
   std::map<std::string, Pending> pending_;
-  std::vector<Job> queue_;               // a heap by JobBefore
-  std::map<uint64_t, Job> out_;          // submitted, not ended
+  std::vector<Job> queue_;       // a heap by JobBefore
+  double queued_ms_ = 0;         // expected_ms of the jobs in queue_
+  double held_since_ms_ = -1;    // when Holds() began holding, or -1
+  double hold_ms_ = 0;           // for how long it may
+  std::map<uint64_t, Job> out_;  // submitted, not ended
   uint64_t next_job_ = 1;
   JobEnv env_;
   std::unique_ptr<TempTree> temp_root_;
@@ -306,8 +319,8 @@ RunReport Runner::Evaluation::Run() {
   const CostModel& costs = request_.costs ? *request_.costs : default_costs_;
   std::vector<const Rule*> order = runner_->graph_->TopologicalOrder(request_.rules);
   for (const Rule* r : order) in_run_.insert(r->id);
-  priority_ = CriticalPaths(*runner_->graph_, order,
-                            [&](const Rule& r) { return costs.ExpectRule(r); });
+  priority_ =
+      CriticalPaths(*runner_->graph_, order, [&](const Rule& r) { return costs.ExpectRule(r); });
   env_.snapshot = &snapshot_;
   env_.source = runner_->source_;
   env_.processes = runner_->processes_;
@@ -340,7 +353,10 @@ RunReport Runner::Evaluation::Run() {
       if (ready_.empty() && queue_.empty()) break;
       continue;
     }
-    std::vector<JobOutcome> ended = executor_->Wait();
+    std::vector<JobOutcome> ended =
+        held_since_ms_ < 0
+            ? executor_->Wait()
+            : executor_->WaitFor(hold_ms_ - (runner_->clock_->NowMs() - held_since_ms_));
     // Freed workers get their next job before the results are filed (which,
     // for a chunk of a per-file rule, means a cache write per file).
     if (executor_->asynchronous()) Dispatch();
@@ -407,6 +423,7 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
   if (!rule.check->per_file() || rule.check->file_globs() == nullptr) {
     job.id = next_job_++;
     job.expected_ms = costs.ExpectRule(rule);
+    queued_ms_ += job.expected_ms;
     queue_.push_back(std::move(job));
     std::push_heap(queue_.begin(), queue_.end(), JobAfter);
     p->jobs_left = 1;
@@ -463,6 +480,7 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
     chunk.files.assign(std::make_move_iterator(misses.begin() + begin),
                        std::make_move_iterator(misses.begin() + end));
     for (size_t i = begin; i < end; ++i) chunk.expected_ms += miss_costs[i];
+    queued_ms_ += chunk.expected_ms;
     queue_.push_back(std::move(chunk));
     std::push_heap(queue_.begin(), queue_.end(), JobAfter);
     ++p->jobs_left;
@@ -484,10 +502,12 @@ Status Runner::Evaluation::StartExecutor() {
 
 void Runner::Evaluation::Dispatch() {
   while (!queue_.empty() && executor_->in_flight() < executor_->slots()) {
+    if (started_ && Holds()) return;
     if (!started_) start_error_ = StartExecutor();
     std::pop_heap(queue_.begin(), queue_.end(), JobAfter);
     Job job = std::move(queue_.back());
     queue_.pop_back();
+    queued_ms_ = queue_.empty() ? 0 : queued_ms_ - job.expected_ms;
     const Rule& rule = *env_.rules[job.rule];
     ++counters_->jobs;
     if (request_.observer) request_.observer->JobStarted(job, rule);
@@ -503,6 +523,30 @@ void Runner::Evaluation::Dispatch() {
     out_.emplace(id, job);
     executor_->Submit(out_.at(id));
   }
+}
+
+// Whether the queued jobs wait for a busy worker instead of going to one
+// that would first have to decode the run's start message: only while
+// they are expected to take less than that start, and for no longer than
+// it would take. A run's end is then at most that much later than with
+// the extra worker, and a one-file --staged run's few small jobs leave the
+// second core to the parent.
+bool Runner::Evaluation::Holds() {
+  const double cost = executor_->StartCostMs();
+  if (cost <= 0 || queued_ms_ >= cost || executor_->in_flight() == 0) {
+    held_since_ms_ = -1;
+    return false;
+  }
+  const double now = runner_->clock_->NowMs();
+  if (held_since_ms_ < 0) {
+    held_since_ms_ = now;
+    hold_ms_ = cost;
+  }
+  if (now - held_since_ms_ >= hold_ms_) {
+    held_since_ms_ = -1;
+    return false;
+  }
+  return true;
 }
 
 void Runner::Evaluation::Absorb(JobOutcome outcome) {
@@ -522,8 +566,8 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
   }
   size_t judged = std::min(outcome.file_findings.size(), job.files.size());
   if (outcome.status.ok() && job.per_file && judged != job.files.size()) {
-    outcome.status = Status::Error("internal: a worker judged " + std::to_string(judged) +
-                                   " of " + std::to_string(job.files.size()) + " files");
+    outcome.status = Status::Error("internal: a worker judged " + std::to_string(judged) + " of " +
+                                   std::to_string(job.files.size()) + " files");
   }
   double ms = outcome.run_ms >= 0 ? outcome.run_ms : outcome.end_ms - outcome.start_ms;
   p.work_ms += ms;
@@ -573,7 +617,8 @@ void Runner::Evaluation::Finalize(Pending* p) {
     counters_->ran.push_back(rule.id);
   }
   result.duration_ms = p->work_ms;
-  if (result.status != RuleStatus::kError && !result.cached) costs_.push_back({rule.id, p->work_ms});
+  if (result.status != RuleStatus::kError && !result.cached)
+    costs_.push_back({rule.id, p->work_ms});
   WriteFileRecords(p);
   if (!p->unstable.empty()) ++counters_->unstable;
   if (request_.cache && result.status != RuleStatus::kError && p->unstable.empty()) {
@@ -599,9 +644,10 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
     if (p->unchanged_groups.count(group)) continue;
     std::vector<FileVerdict> verdicts = std::move(p->verdicts[group]);
     if (!p->unstable.empty()) {
-      verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),
-                                    [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
-                     verdicts.end());
+      verdicts.erase(
+          std::remove_if(verdicts.begin(), verdicts.end(),
+                         [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
+          verdicts.end());
     }
     const FileRecordIndex& known = p->records[group];
     for (const FileRecordIndex::Entry* e : p->reused[group]) {
@@ -611,11 +657,13 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
     std::sort(verdicts.begin(), verdicts.end(),
               [](const FileVerdict& a, const FileVerdict& b) { return a.path < b.path; });
     // Equal paths cannot come from one snapshot; keep the record well formed anyway.
-    verdicts.erase(std::unique(verdicts.begin(), verdicts.end(),
-                               [](const FileVerdict& a, const FileVerdict& b) { return a.path == b.path; }),
-                   verdicts.end());
-    request_.cache->Put(CacheSpace::kFile, FileRecordKey(p->keyed.manifest.definition_digest, group),
-                        p->rule->id, EncodeFileRecord(verdicts));
+    verdicts.erase(
+        std::unique(verdicts.begin(), verdicts.end(),
+                    [](const FileVerdict& a, const FileVerdict& b) { return a.path == b.path; }),
+        verdicts.end());
+    request_.cache->Put(CacheSpace::kFile,
+                        FileRecordKey(p->keyed.manifest.definition_digest, group), p->rule->id,
+                        EncodeFileRecord(verdicts));
   }
   p->verdicts.clear();
   p->reused.clear();
@@ -652,7 +700,8 @@ Result<std::string> Runner::Explain(const Snapshot& snapshot, const RunRequest& 
       done.emplace(rule->id, Skipped(*rule, blocker));
       continue;
     }
-    if (rule->check == nullptr) return Status::Error("internal: rule " + rule->id + " has no check");
+    if (rule->check == nullptr)
+      return Status::Error("internal: rule " + rule->id + " has no check");
     Result<Keyed> keyed = KeyFor(*rule, snapshot, &ids, request.settings, done);
     if (!keyed.ok()) {
       return id + " would end as error: " + (is_target ? "" : rule->id + ": ") + keyed.error();
@@ -668,7 +717,8 @@ Result<std::string> Runner::Explain(const Snapshot& snapshot, const RunRequest& 
     if (is_target) {
       std::string text = id + " is cached: " + StatusName(hit->status) +
                          ", and nothing it depends on changed since that run";
-      if (!hit->findings.empty()) text += " (" + std::to_string(hit->findings.size()) + " findings)";
+      if (!hit->findings.empty())
+        text += " (" + std::to_string(hit->findings.size()) + " findings)";
       return text;
     }
     done.emplace(rule->id, std::move(*hit));

@@ -72,8 +72,8 @@ bool WriteFrame(int fd, const std::string& payload) {
 bool ReadFrame(int fd, std::string* payload) {
   unsigned char header[4];
   if (!ReadAll(fd, reinterpret_cast<char*>(header), 4)) return false;
-  uint32_t n = header[0] | (header[1] << 8) | (header[2] << 16) |
-               (static_cast<uint32_t>(header[3]) << 24);
+  uint32_t n =
+      header[0] | (header[1] << 8) | (header[2] << 16) | (static_cast<uint32_t>(header[3]) << 24);
   if (n > kMaxFrameBytes) return false;
   payload->resize(n);
   return ReadAll(fd, payload->data(), n);
@@ -196,7 +196,33 @@ class WorkerPool : public Executor {
 
   int slots() const override { return o_.workers; }
   int in_flight() const override { return busy_; }
-  int interrupted() const override { return interrupted_; }
+
+  // A worker's first job brings the run's start message, the whole snapshot
+  // to decode (tens of milliseconds of CPU at 27,000 files): that is the
+  // cost of a job given to a worker that has not had one, while one that
+  // has is busy (docs/scheduling.md).
+  double StartCostMs() const override {
+    bool any_primed = false;
+    for (const Worker& w : workers_) {
+      if (w.primed && w.pid >= 0) {
+        if (!w.busy) return 0;
+        any_primed = true;
+      }
+    }
+    return any_primed ? prime_ms_ : 0;
+  }
+
+  std::vector<JobOutcome> WaitFor(double max_ms) override {
+    const int64_t deadline = SteadyMs() + static_cast<int64_t>(std::max(1.0, max_ms));
+    while (ready_.empty() && busy_ > 0 && interrupted_ == 0) {
+      const int64_t left = deadline - SteadyMs();
+      if (left <= 0) break;
+      Poll(static_cast<int>(left));
+    }
+    std::vector<JobOutcome> out;
+    out.swap(ready_);
+    return out;
+  }
 
   Status Start(const JobEnv& env) override {
     env_ = &env;
@@ -207,6 +233,8 @@ class WorkerPool : public Executor {
       base_ = WorkerBase{&universe_, env.source, env.processes};
     }
     start_message_ = EncodeJobStart(env, universe_);
+    prime_ms_ = std::max(kMinPrimeMs,
+                         o_.start_ms_per_file * static_cast<double>(env.snapshot->files.size()));
     if (!opened_) {
       if (Status s = Open(); !s.ok()) return s;
     }
@@ -217,8 +245,12 @@ class WorkerPool : public Executor {
   }
 
   void Submit(const Job& job) override {
-    // An idle worker that is running already, else one not started yet.
+    // An idle worker that has the start message, else one that is running,
+    // else one not started yet.
     size_t pick = workers_.size();
+    for (size_t i = 0; i < workers_.size() && pick == workers_.size(); ++i) {
+      if (!workers_[i].busy && workers_[i].pid >= 0 && workers_[i].primed) pick = i;
+    }
     for (size_t i = 0; i < workers_.size() && pick == workers_.size(); ++i) {
       if (!workers_[i].busy && workers_[i].pid >= 0) pick = i;
     }
@@ -429,11 +461,12 @@ class WorkerPool : public Executor {
     ready_.push_back(std::move(outcome));
   }
 
-  void Poll() {
+  // Waits for outcomes (at most `max_ms`, when not negative).
+  void Poll(int max_ms = -1) {
     std::vector<pollfd> fds;
     std::vector<int> owner;
     int64_t now = SteadyMs();
-    int timeout = -1;
+    int timeout = max_ms;
     for (size_t i = 0; i < workers_.size(); ++i) {
       const Worker& w = workers_[i];
       if (!w.busy) continue;
@@ -500,6 +533,8 @@ class WorkerPool : public Executor {
   int busy_ = 0;
   int interrupted_ = 0;
   bool started_ = false;
+  static constexpr double kMinPrimeMs = 5;
+  double prime_ms_ = kMinPrimeMs;  // StartCostMs() of this run
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 // plain exit. Each must end as `error` with the specified reason while
 // every other rule gives its normal result, nothing failed is cached, and
 // no process is left behind (checked with waitpid, not with a sleep).
+#include "engine/worker_pool.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -21,10 +23,10 @@
 #include "engine/graph.h"
 #include "engine/result_cache.h"
 #include "engine/runner.h"
-#include "engine/worker_pool.h"
+#include "engine/scheduler.h"
 #include "tests/testing/fake_file_source.h"
-#include "tests/testing/sanitizers.h"
 #include "tests/testing/fake_process_runner.h"
+#include "tests/testing/sanitizers.h"
 
 namespace sotinc {
 namespace {
@@ -84,7 +86,8 @@ class WorkerPoolTest : public ::testing::Test {
 
   class ScopedCheck : public FaultyCheck {
    public:
-    explicit ScopedCheck(const std::string& dir) : dir_globs_(std::move(*GlobList::Compile({dir + "/**"}))) {}
+    explicit ScopedCheck(const std::string& dir)
+        : dir_globs_(std::move(*GlobList::Compile({dir + "/**"}))) {}
     const GlobList* file_globs() const override { return &dir_globs_; }
 
    private:
@@ -93,8 +96,8 @@ class WorkerPoolTest : public ::testing::Test {
 
   // With `prefork`, as `sotinc check` does: the workers are forked before
   // the snapshot exists, which then reaches them in their start message.
-  RunReport Run(int workers, ResultCache* cache, int64_t timeout_ms = 60000,
-                uint64_t memory = 0, RunCounters* counters = nullptr, bool prefork = false) {
+  RunReport Run(int workers, ResultCache* cache, int64_t timeout_ms = 60000, uint64_t memory = 0,
+                RunCounters* counters = nullptr, bool prefork = false) {
     graph_ = std::make_unique<RuleGraph>(rules_);
     SteadyClock clock;
     PoolOptions options;
@@ -102,6 +105,7 @@ class WorkerPoolTest : public ::testing::Test {
     options.clock = &clock;
     options.grace_ms = 100;
     options.memory_limit = memory;
+    if (start_ms_per_file_ >= 0) options.start_ms_per_file = start_ms_per_file_;
     if (prefork) {
       options.rules = &graph_->rules();
       options.source = &source_;
@@ -120,6 +124,8 @@ class WorkerPoolTest : public ::testing::Test {
     request.workdir = "/nonexistent";
     request.cache = cache;
     request.executor = pool.get();
+    request.costs = costs_;
+    request.observer = observer_;
     RunReport report = runner.Run(*snapshot, request);
     pool->Stop();
     if (counters) *counters = runner.counters();
@@ -152,6 +158,9 @@ class WorkerPoolTest : public ::testing::Test {
 
   std::vector<Rule> rules_;
   std::unique_ptr<RuleGraph> graph_;
+  const CostModel* costs_ = nullptr;  // for Run(), when set
+  RunObserver* observer_ = nullptr;   // for Run(), when set
+  double start_ms_per_file_ = -1;     // for Run(), when not negative
   FakeFileSource source_;
   FakeProcessRunner processes_;
 };
@@ -227,6 +236,69 @@ TEST_F(WorkerPoolTest, WorkersForkedBeforeTheSnapshotGetItInTheirStartMessage) {
       EXPECT_FALSE(early.results[i].findings.empty());
     }
   }
+}
+
+// A worker's first job costs it the start message (the whole snapshot).
+// While the worker that has it is busy, small jobs wait for it rather than
+// start a second worker; work worth a worker's start gets one.
+TEST_F(WorkerPoolTest, SmallJobsWaitForTheStartedWorkerAndBigOnesStartAnother) {
+  for (int f = 0; f < 40000; ++f) source_.Add("filler/f" + std::to_string(f), "ok");
+  CostModel costs;
+  for (int d = 0; d < 6; ++d) {
+    const std::string id = "R" + std::to_string(d);
+    source_.Add("d" + std::to_string(d) + "/only.txt", "bad");
+    AddRule(id, "d" + std::to_string(d));
+  }
+  struct Workers : RunObserver {
+    void JobEnded(const Job&, const Rule&, const JobOutcome& outcome) override {
+      used.insert(outcome.worker);
+    }
+    std::set<int> used;
+  };
+  // A worker's start is taken to cost 5 s here, so that a slow machine
+  // cannot make the small jobs' wait run out.
+  start_ms_per_file_ = 5000.0 / 40006;
+  for (double per_file_ms : {0.01, 10000.0}) {
+    SCOPED_TRACE("expected per file: " + std::to_string(per_file_ms) + " ms");
+    for (int d = 0; d < 6; ++d) costs.per_file["R" + std::to_string(d)] = per_file_ms;
+    Workers workers;
+    costs_ = &costs;
+    observer_ = &workers;
+    RunReport report = Run(2, nullptr, 60000, 0, nullptr, /*prefork=*/true);
+    ExpectNoChildren();
+    ASSERT_EQ(report.results.size(), 6u);
+    for (const RuleResult& r : report.results) {
+      EXPECT_EQ(r.status, RuleStatus::kFail) << r.id;
+      EXPECT_EQ(r.findings.size(), 1u) << r.id;
+    }
+    EXPECT_EQ(workers.used.size(), per_file_ms < 1 ? 1u : 2u);
+  }
+}
+
+// Small jobs wait for a busy started worker for no longer than a worker's
+// start would take: behind a job that hangs, they go to the other worker.
+TEST_F(WorkerPoolTest, SmallJobsDoNotWaitLongBehindAHang) {
+  source_.Add("hang/a.txt", "hang");
+  source_.Add("ok/a.txt", "bad");
+  AddRule("HANG", "hang");
+  AddRule("OK", "ok");
+  start_ms_per_file_ = 100;  // 200 ms for these 2 files
+  struct Ends : RunObserver {
+    void JobEnded(const Job&, const Rule& rule, const JobOutcome&) override {
+      if (rule.id == "OK") ok_end_ms = clock.NowMs();
+    }
+    SteadyClock clock;
+    double ok_end_ms = -1;
+  };
+  Ends ends;
+  observer_ = &ends;
+  const double start = ends.clock.NowMs();
+  RunReport report = Run(2, nullptr, /*timeout_ms=*/3000, 0, nullptr, /*prefork=*/true);
+  ExpectNoChildren();
+  EXPECT_EQ(Get(report, "HANG").status, RuleStatus::kError);
+  EXPECT_EQ(Get(report, "OK").status, RuleStatus::kFail);
+  ASSERT_GE(ends.ok_end_ms, 0);
+  EXPECT_LT(ends.ok_end_ms - start, 2000) << "OK waited for HANG's timeout";
 }
 
 TEST(JobStartCodec, CarriesTheSnapshotRulesAndSettings) {
@@ -334,7 +406,8 @@ TEST_F(WorkerPoolTest, UnboundedAllocationUnderAMemoryLimit) {
 TEST_F(WorkerPoolTest, ResultsDoNotDependOnTheNumberOfWorkers) {
   for (int d = 0; d < 6; ++d) {
     for (int f = 0; f < 40; ++f) {
-      source_.Add("d" + std::to_string(d) + "/f" + std::to_string(f), (f * d) % 7 == 3 ? "bad" : "ok");
+      source_.Add("d" + std::to_string(d) + "/f" + std::to_string(f),
+                  (f * d) % 7 == 3 ? "bad" : "ok");
     }
     AddRule("R" + std::to_string(d), "d" + std::to_string(d));
   }
