@@ -110,24 +110,14 @@ RunSummary Summarize(const std::vector<RuleResult>& results) {
   s.rules = static_cast<int>(results.size());
   for (const RuleResult& r : results) {
     switch (r.status) {
-      case RuleStatus::kPass:
-        s.passed++;
-        break;
-      case RuleStatus::kFail:
-        s.failed++;
-        break;
-      case RuleStatus::kError:
-        s.errors++;
-        break;
-      case RuleStatus::kSkipped:
-        s.skipped++;
-        break;
+      case RuleStatus::kPass: s.passed++; break;
+      case RuleStatus::kFail: s.failed++; break;
+      case RuleStatus::kError: s.errors++; break;
+      case RuleStatus::kSkipped: s.skipped++; break;
     }
     if (r.status != RuleStatus::kSkipped) {
-      if (r.cached)
-        s.cached++;
-      else
-        s.ran++;
+      if (r.cached) s.cached++;
+      else s.ran++;
     }
   }
   return s;
@@ -146,6 +136,7 @@ std::string DefinitionDigest(const Rule& rule, const Settings& settings) {
   for (const std::string& dep : deps) key.Add(dep);
   return key.Finish();
 }
+
 
 namespace {
 
@@ -289,11 +280,11 @@ class Runner::Evaluation {
   std::map<std::string, uint32_t> rule_index_;
   std::vector<const Rule*> ready_;
   std::map<std::string, Pending> pending_;
-  std::vector<Job> queue_;       // a heap by JobBefore
-  double queued_ms_ = 0;         // expected_ms of the jobs in queue_
-  double held_since_ms_ = -1;    // when Holds() began holding, or -1
-  double hold_ms_ = 0;           // for how long it may
-  std::map<uint64_t, Job> out_;  // submitted, not ended
+  std::vector<Job> queue_;               // a heap by JobBefore
+  double queued_ms_ = 0;                 // expected_ms of the jobs in queue_
+  double held_since_ms_ = -1;            // when Holds() began holding, or -1
+  double hold_ms_ = 0;                   // for how long it may
+  std::map<uint64_t, Job> out_;          // submitted, not ended
   uint64_t next_job_ = 1;
   JobEnv env_;
   std::unique_ptr<TempTree> temp_root_;
@@ -319,8 +310,8 @@ RunReport Runner::Evaluation::Run() {
   const CostModel& costs = request_.costs ? *request_.costs : default_costs_;
   std::vector<const Rule*> order = runner_->graph_->TopologicalOrder(request_.rules);
   for (const Rule* r : order) in_run_.insert(r->id);
-  priority_ =
-      CriticalPaths(*runner_->graph_, order, [&](const Rule& r) { return costs.ExpectRule(r); });
+  priority_ = CriticalPaths(*runner_->graph_, order,
+                            [&](const Rule& r) { return costs.ExpectRule(r); });
   env_.snapshot = &snapshot_;
   env_.source = runner_->source_;
   env_.processes = runner_->processes_;
@@ -566,8 +557,8 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
   }
   size_t judged = std::min(outcome.file_findings.size(), job.files.size());
   if (outcome.status.ok() && job.per_file && judged != job.files.size()) {
-    outcome.status = Status::Error("internal: a worker judged " + std::to_string(judged) + " of " +
-                                   std::to_string(job.files.size()) + " files");
+    outcome.status = Status::Error("internal: a worker judged " + std::to_string(judged) +
+                                   " of " + std::to_string(job.files.size()) + " files");
   }
   double ms = outcome.run_ms >= 0 ? outcome.run_ms : outcome.end_ms - outcome.start_ms;
   p.work_ms += ms;
@@ -617,8 +608,7 @@ void Runner::Evaluation::Finalize(Pending* p) {
     counters_->ran.push_back(rule.id);
   }
   result.duration_ms = p->work_ms;
-  if (result.status != RuleStatus::kError && !result.cached)
-    costs_.push_back({rule.id, p->work_ms});
+  if (result.status != RuleStatus::kError && !result.cached) costs_.push_back({rule.id, p->work_ms});
   WriteFileRecords(p);
   if (!p->unstable.empty()) ++counters_->unstable;
   if (request_.cache && result.status != RuleStatus::kError && p->unstable.empty()) {
@@ -644,10 +634,9 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
     if (p->unchanged_groups.count(group)) continue;
     std::vector<FileVerdict> verdicts = std::move(p->verdicts[group]);
     if (!p->unstable.empty()) {
-      verdicts.erase(
-          std::remove_if(verdicts.begin(), verdicts.end(),
-                         [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
-          verdicts.end());
+      verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),
+                                    [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
+                     verdicts.end());
     }
     const FileRecordIndex& known = p->records[group];
     for (const FileRecordIndex::Entry* e : p->reused[group]) {
@@ -657,13 +646,11 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
     std::sort(verdicts.begin(), verdicts.end(),
               [](const FileVerdict& a, const FileVerdict& b) { return a.path < b.path; });
     // Equal paths cannot come from one snapshot; keep the record well formed anyway.
-    verdicts.erase(
-        std::unique(verdicts.begin(), verdicts.end(),
-                    [](const FileVerdict& a, const FileVerdict& b) { return a.path == b.path; }),
-        verdicts.end());
-    request_.cache->Put(CacheSpace::kFile,
-                        FileRecordKey(p->keyed.manifest.definition_digest, group), p->rule->id,
-                        EncodeFileRecord(verdicts));
+    verdicts.erase(std::unique(verdicts.begin(), verdicts.end(),
+                               [](const FileVerdict& a, const FileVerdict& b) { return a.path == b.path; }),
+                   verdicts.end());
+    request_.cache->Put(CacheSpace::kFile, FileRecordKey(p->keyed.manifest.definition_digest, group),
+                        p->rule->id, EncodeFileRecord(verdicts));
   }
   p->verdicts.clear();
   p->reused.clear();
@@ -700,8 +687,7 @@ Result<std::string> Runner::Explain(const Snapshot& snapshot, const RunRequest& 
       done.emplace(rule->id, Skipped(*rule, blocker));
       continue;
     }
-    if (rule->check == nullptr)
-      return Status::Error("internal: rule " + rule->id + " has no check");
+    if (rule->check == nullptr) return Status::Error("internal: rule " + rule->id + " has no check");
     Result<Keyed> keyed = KeyFor(*rule, snapshot, &ids, request.settings, done);
     if (!keyed.ok()) {
       return id + " would end as error: " + (is_target ? "" : rule->id + ": ") + keyed.error();
@@ -717,8 +703,7 @@ Result<std::string> Runner::Explain(const Snapshot& snapshot, const RunRequest& 
     if (is_target) {
       std::string text = id + " is cached: " + StatusName(hit->status) +
                          ", and nothing it depends on changed since that run";
-      if (!hit->findings.empty())
-        text += " (" + std::to_string(hit->findings.size()) + " findings)";
+      if (!hit->findings.empty()) text += " (" + std::to_string(hit->findings.size()) + " findings)";
       return text;
     }
     done.emplace(rule->id, std::move(*hit));
