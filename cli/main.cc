@@ -1,3 +1,7 @@
 #include "cli/app.h"
+#include "cli/heap.h"
 
-int main(int argc, char** argv) { return sotinc::RunApp(argc, argv); }
+int main(int argc, char** argv) {
+  sotinc::PreferHugePages();
+  return sotinc::RunApp(argc, argv);
+}

@@ -126,6 +126,7 @@ constexpr const char* kTrailer =
     ".TP\n\\fBSOTINC\\fR\nthe sotinc the pre\\-commit hook runs when the one that installed it "
     "is gone\n"
     ".TP\n\\fBSOTINC_NO_PROGRESS\\fR\nnever draw the progress line\n"
+    ".TP\n\\fBSOTINC_HUGEPAGES\\fR\n0: do not advise the heap to use transparent huge pages\n"
     ".TP\n\\fBNO_COLOR\\fR\nno colour in the text report\n"
     ".SH FILES\n"
     ".TP\n\\fBsotinc.yaml\\fR\nthe rules, at the repository root\n"
