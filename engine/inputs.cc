@@ -36,7 +36,8 @@ class ManifestRecorder : public InputRecorder {
       manifest_->files.emplace_back(file.path, file.content_id);
       return;
     }
-    manifest_->files.emplace_back(file.path, InputId(file, with_content, ids_, &manifest_->error));
+    manifest_->files.emplace_back(
+        file.path, manifest_->Own(InputId(file, with_content, ids_, &manifest_->error)));
   }
 
   void Fact(std::string_view text) override { facts_.Add(text); }
@@ -167,7 +168,7 @@ bool RunManifest::Decode(std::string_view in, RunManifest* out) {
     if (!m.inputs.files.empty()) previous = m.inputs.files.back().first;
     std::string path, id;
     if (!r.PathAfter(previous, &path) || !r.ContentId(&id)) return false;
-    m.inputs.files.emplace_back(std::move(path), std::move(id));
+    m.inputs.files.emplace_back(m.inputs.Own(std::move(path)), m.inputs.Own(std::move(id)));
   }
   if (!r.AtEnd()) return false;
   *out = std::move(m);
@@ -187,17 +188,18 @@ std::string ExplainDifference(const RunManifest& before, const RunManifest& now)
   for (const auto& [id, digest] : before.deps) {
     if (!new_deps.count(id)) reasons.push_back("dependency " + id + " removed");
   }
-  std::map<std::string, std::string> old_files(before.inputs.files.begin(),
-                                               before.inputs.files.end());
-  std::map<std::string, std::string> new_files(now.inputs.files.begin(), now.inputs.files.end());
+  std::map<std::string_view, std::string_view> old_files(before.inputs.files.begin(),
+                                                         before.inputs.files.end());
+  std::map<std::string_view, std::string_view> new_files(now.inputs.files.begin(),
+                                                         now.inputs.files.end());
   std::vector<std::string> changes;
   for (const auto& [path, id] : new_files) {
     auto it = old_files.find(path);
-    if (it == old_files.end()) changes.push_back("input " + path + " added");
-    else if (it->second != id) changes.push_back("input " + path + " changed");
+    if (it == old_files.end()) changes.push_back("input " + std::string(path) + " added");
+    else if (it->second != id) changes.push_back("input " + std::string(path) + " changed");
   }
   for (const auto& [path, id] : old_files) {
-    if (!new_files.count(path)) changes.push_back("input " + path + " removed");
+    if (!new_files.count(path)) changes.push_back("input " + std::string(path) + " removed");
   }
   const size_t kShown = 5;
   for (size_t i = 0; i < changes.size() && i < kShown; ++i) reasons.push_back(changes[i]);

@@ -4,10 +4,12 @@
 // Inputs are kept as a manifest (the files with their content ids, and a
 // digest of the other facts) so that the key can be computed from it, and
 // so that `--explain` can say which input changed since the rule last ran.
-// Plain values; no ownership beyond their strings.
+// A manifest views the snapshot's strings, so it must not outlive it.
 #pragma once
 
+#include <deque>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,12 +21,29 @@
 namespace sotinc {
 
 struct InputManifest {
-  std::vector<std::pair<std::string, std::string>> files;  // (path, size/content id), in order
-  std::string facts_digest;                                // 16 bytes
-  std::string error;  // a content id that could not be computed (unreadable file)
+  InputManifest() = default;
+  InputManifest(InputManifest&&) = default;
+  InputManifest& operator=(InputManifest&&) = default;
+  // Not copyable: `files` may view `owned_`.
+  InputManifest(const InputManifest&) = delete;
+  InputManifest& operator=(const InputManifest&) = delete;
+
+  // (path, size/content id), in order. The views are into the snapshot the
+  // manifest was collected over, which outlives it (a rule over 13,000
+  // files no longer copies 26,000 strings for its key), or into Own().
+  std::vector<std::pair<std::string_view, std::string_view>> files;
+  std::string facts_digest;  // 16 bytes
+  std::string error;         // a content id that could not be computed (unreadable file)
+
+  // Keeps `text` for as long as the manifest, moves included; the view is
+  // for `files`.
+  std::string_view Own(std::string text) { return owned_.emplace_back(std::move(text)); }
 
   // Digest of files + facts: equal digests, equal inputs.
   std::string Digest() const;
+
+ private:
+  std::deque<std::string> owned_;  // a deque: its strings never move
 };
 
 // Records `rule`'s inputs over `snapshot`, resolving content ids through `ids`.

@@ -8,19 +8,29 @@ namespace sotinc {
 
 PathIndex::PathIndex(std::vector<std::string> paths) : paths_(std::move(paths)) {
   // std::string compares through char_traits<char>, which orders as
-  // unsigned bytes: the same order git and the output use.
-  std::sort(paths_.begin(), paths_.end());
+  // unsigned bytes: the same order git and the output use. Listings come
+  // sorted; checking is linear, sorting them again is not.
+  if (!std::is_sorted(paths_.begin(), paths_.end())) std::sort(paths_.begin(), paths_.end());
   paths_.erase(std::unique(paths_.begin(), paths_.end()), paths_.end());
   assert(paths_.size() < std::numeric_limits<uint32_t>::max());
-  for (uint32_t i = 0; i < paths_.size(); ++i) {
-    std::string_view path = paths_[i];
-    std::string_view base = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
-    by_basename_[std::string(base)].push_back(i);
-    size_t dot = base.rfind('.');
-    if (dot != std::string_view::npos && dot + 1 < base.size()) {
-      by_extension_[std::string(base.substr(dot + 1))].push_back(i);
+}
+
+const PathIndex::Buckets& PathIndex::buckets() const {
+  static const Buckets kMovedFrom;  // paths_ is empty then too
+  if (!buckets_) return kMovedFrom;
+  Buckets& b = *buckets_;
+  std::call_once(b.built, [&] {
+    for (uint32_t i = 0; i < paths_.size(); ++i) {
+      std::string_view path = paths_[i];
+      std::string_view base = path.substr(path.rfind('/') + 1);  // npos + 1 == 0
+      b.by_basename[base].push_back(i);
+      size_t dot = base.rfind('.');
+      if (dot != std::string_view::npos && dot + 1 < base.size()) {
+        b.by_extension[base.substr(dot + 1)].push_back(i);
+      }
     }
-  }
+  });
+  return b;
 }
 
 std::pair<uint32_t, uint32_t> PathIndex::PrefixRange(std::string_view prefix) const {
@@ -36,13 +46,15 @@ std::pair<uint32_t, uint32_t> PathIndex::PrefixRange(std::string_view prefix) co
 }
 
 const std::vector<uint32_t>* PathIndex::WithBasename(std::string_view name) const {
-  auto it = by_basename_.find(std::string(name));
-  return it == by_basename_.end() ? nullptr : &it->second;
+  const Buckets& b = buckets();
+  auto it = b.by_basename.find(name);
+  return it == b.by_basename.end() ? nullptr : &it->second;
 }
 
 const std::vector<uint32_t>* PathIndex::WithExtension(std::string_view ext) const {
-  auto it = by_extension_.find(std::string(ext));
-  return it == by_extension_.end() ? nullptr : &it->second;
+  const Buckets& b = buckets();
+  auto it = b.by_extension.find(ext);
+  return it == b.by_extension.end() ? nullptr : &it->second;
 }
 
 int64_t PathIndex::Find(std::string_view path) const {

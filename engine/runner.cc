@@ -236,13 +236,12 @@ class Runner::Evaluation {
     std::unordered_map<std::string_view, std::string_view> input_ids;
     std::vector<Finding> findings;
     std::set<std::string> unstable;  // inputs that changed while we read them
-    // Per-file rules, by record group: the cached records read, the entries
-    // of them reused, the files judged now, and the groups whose record
-    // stays as it is.
+    // Per-file rules, by record group: the cached records to rewrite (a
+    // group with nothing to judge and nothing gone stays as it is and is
+    // not kept here), the entries of them reused, and the files judged now.
     std::map<std::string, FileRecordIndex, std::less<>> records;
     std::map<std::string, std::vector<const FileRecordIndex::Entry*>, std::less<>> reused;
     std::map<std::string, std::vector<FileVerdict>, std::less<>> verdicts;
-    std::set<std::string, std::less<>> unchanged_groups;
     Status error;
     int jobs_left = 0;
     uint64_t fresh = 0;  // files judged fresh (per-file rules)
@@ -456,12 +455,19 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
     miss_costs.push_back(costs.ExpectFile(rule, file));
   }
   // A record every file of which was reused, with no file to judge, needs
-  // no rewrite (a file gone since makes it smaller: rewritten).
-  for (const auto& [group, known] : p->records) {
+  // no rewrite (a file gone since makes it smaller: rewritten). Its findings
+  // are in p->findings now, so it is let go at once rather than held until
+  // the rule's jobs end (with one file changed, that is all but one group).
+  for (auto it = p->records.begin(); it != p->records.end();) {
+    const std::string& group = it->first;
+    const FileRecordIndex& known = it->second;
     auto reused = p->reused.find(group);
     if (!known.entries().empty() && !judged_groups.count(group) && reused != p->reused.end() &&
         reused->second.size() == known.entries().size()) {
-      p->unchanged_groups.insert(group);
+      p->reused.erase(reused);
+      it = p->records.erase(it);
+    } else {
+      ++it;
     }
   }
   for (const auto& [begin, end] : PlanChunks(miss_costs, executor_->slots(), kMinChunkMs)) {
@@ -631,7 +637,6 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
   for (const auto& entry : p->verdicts) groups.insert(entry.first);
   for (const auto& entry : p->reused) groups.insert(entry.first);
   for (const std::string& group : groups) {
-    if (p->unchanged_groups.count(group)) continue;
     std::vector<FileVerdict> verdicts = std::move(p->verdicts[group]);
     if (!p->unstable.empty()) {
       verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),

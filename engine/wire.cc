@@ -154,7 +154,7 @@ void PutPathAfter(std::string* out, std::string_view previous, std::string_view 
   PutString(out, path.substr(shared));
 }
 
-void PutContentId(std::string* out, const std::string& id) {
+void PutContentId(std::string* out, std::string_view id) {
   // Packs hex in one pass; a non-hex digit (or upper case) falls back to
   // the string form.
   std::string_view hex;
@@ -164,7 +164,7 @@ void PutContentId(std::string* out, const std::string& id) {
     hex = id;
   } else if (id.size() == 34 && id[0] == 'x' && id[1] == ':') {
     form = kIdHashHex;
-    hex = std::string_view(id).substr(2);
+    hex = id.substr(2);
   }
   if (form != kIdString) {
     const size_t mark = out->size();

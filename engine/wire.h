@@ -24,7 +24,7 @@ void PutDouble(std::string* out, double v);
 // A content id, packed: a form byte (0 = the string as is, 1 = 40 hex
 // digits (a git blob id) as 20 bytes, 2 = "x:" + 32 hex digits as 16 bytes),
 // then the string or the raw bytes.
-void PutContentId(std::string* out, const std::string& id);
+void PutContentId(std::string* out, std::string_view id);
 // One path of a list sorted by path: the length of the prefix it shares
 // with the previous path (empty for the first), then the rest as a string.
 void PutPathAfter(std::string* out, std::string_view previous, std::string_view path);

@@ -858,7 +858,8 @@ TEST(IncrementalExplainTest, NamesTheDependencyWhoseResultChanged) {
   RunManifest before;
   before.definition_digest = "d";
   before.deps = {{"Y", "1"}, {"Z", "1"}};
-  RunManifest now = before;
+  RunManifest now;
+  now.definition_digest = "d";
   now.deps = {{"Y", "2"}, {"Z", "1"}};
   EXPECT_EQ(ExplainDifference(before, now), "dependency Y result changed");
   now.definition_digest = "e";
@@ -874,7 +875,7 @@ TEST(IncrementalExplainTest, ManifestRoundTrips) {
   m.definition_digest = std::string("\0\1def", 5);
   m.deps = {{"A", "x"}};
   m.inputs.files = {{"a:b", "id:1"},
-                    {"a:bc/d", std::string(40, '0')},
+                    {"a:bc/d", m.inputs.Own(std::string(40, '0'))},
                     {"a:bc/e", "x:ffffffffffffffffffffffffffffffff"},
                     {"c", ""},
                     {"", "size:3"}};
