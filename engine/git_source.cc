@@ -6,10 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -39,8 +39,10 @@ class FileDescriptor {
   int fd_;
 };
 
-// Remembers the object id of each listed path, so that Read() also works
-// for an entry whose content_id the caller did not keep.
+// Reads objects by the content id of the entry; an entry without one (the
+// caller did not keep it) is looked up in a new listing, which is rare and
+// costs what List() does, where a map kept for it cost every listing a
+// string and a node per file.
 class ObjectSource : public FileSource {
  public:
   explicit ObjectSource(GitRepo* repo) : repo_(repo) {}
@@ -51,11 +53,13 @@ class ObjectSource : public FileSource {
     }
     git_oid oid;
     if (!git::ParseOid(file.content_id, &oid)) {
-      auto it = ids_.find(file.path);
-      if (it == ids_.end()) {
+      Result<std::vector<FileEntry>> listed = List();
+      if (!listed.ok()) return listed.status();
+      auto it = std::find_if(listed->begin(), listed->end(),
+                             [&](const FileEntry& e) { return e.path == file.path; });
+      if (it == listed->end() || !git::ParseOid(it->content_id, &oid)) {
         return Status::Error("'" + file.path + "' is not in the " + description());
       }
-      oid = it->second;
     }
     git_blob* raw = nullptr;
     if (git_blob_lookup(&raw, repo_->raw(), &oid) < 0) {
@@ -87,14 +91,12 @@ class ObjectSource : public FileSource {
       }
       entry.size = *size;
     }
-    ids_[path] = oid;
     out->push_back(std::move(entry));
     return Status::Ok();
   }
 
 
   GitRepo* repo_;  // borrowed
-  std::unordered_map<std::string, git_oid> ids_;
 };
 
 class IndexSource : public ObjectSource {
@@ -105,7 +107,6 @@ class IndexSource : public ObjectSource {
     Result<std::vector<GitIndexEntry>> entries = ReadGitIndexFile(repo_->index_path());
     if (!entries.ok()) return entries.status();
 
-    ids_.clear();
     std::vector<FileEntry> files;
     files.reserve(entries->size());
     const std::vector<GitIndexEntry>& index = *entries;
@@ -139,7 +140,6 @@ class RevisionSource : public ObjectSource {
   Result<std::vector<FileEntry>> List() override {
     Result<std::vector<TreeFile>> tree = ListTreeFiles(*repo_, tree_id_);
     if (!tree.ok()) return tree.status();
-    ids_.clear();
     std::vector<FileEntry> files;
     files.reserve(tree->size());
     for (const TreeFile& file : *tree) {

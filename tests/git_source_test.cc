@@ -338,6 +338,10 @@ TEST_F(GitSourceTest, IndexSourceReadsStagedContentNotTheWorkingTree) {
   FileEntry by_path_only;
   by_path_only.path = "new.txt";
   EXPECT_EQ(ReadOrDie(source->get(), by_path_only), "staged new file\n");
+  by_path_only.path = "untracked.txt";
+  Result<std::string> missing = (*source)->Read(by_path_only);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error(), "'untracked.txt' is not in the index");
   EXPECT_EQ((*source)->materialized_root(), "");
   EXPECT_EQ((*source)->description(), "index");
   // Listing and reading the index never writes it.
