@@ -119,12 +119,13 @@ InputsDigest DigestInputs(const Rule& rule, const Snapshot& snapshot, ContentIds
   return recorder.Finish();
 }
 
-// Version 2: the wire format (engine/wire.h) with each path stored as the
+// Version 3: the wire format (engine/wire.h) with each path stored as the
 // length of the prefix it shares with the previous one plus the rest, and
 // content ids packed: a manifest lists every input of a rule, and is written
-// each time the rule runs.
+// each time the rule runs. Version 3 adds a byte after the facts digest:
+// 0, then the files as in version 2; or 1, then the record groups.
 constexpr unsigned char kManifestTag = 'M';
-constexpr unsigned char kManifestVersion = 2;
+constexpr unsigned char kManifestVersion = 3;
 
 std::string RunManifest::Encode() const {
   std::string out;
@@ -137,6 +138,12 @@ std::string RunManifest::Encode() const {
     PutString(&out, digest);
   }
   PutString(&out, inputs.facts_digest);
+  out.push_back(files_in_records ? 1 : 0);
+  if (files_in_records) {
+    PutVarint(&out, record_groups.size());
+    for (const std::string& group : record_groups) PutString(&out, group);
+    return out;
+  }
   PutVarint(&out, inputs.files.size());
   std::string_view previous;
   for (const auto& [path, id] : inputs.files) {
@@ -161,7 +168,21 @@ bool RunManifest::Decode(std::string_view in, RunManifest* out) {
     if (!r.String(&id) || !r.String(&digest)) return false;
     m.deps.emplace_back(std::move(id), std::move(digest));
   }
-  if (!r.String(&m.inputs.facts_digest) || !r.Varint(&count) || count > r.remaining()) return false;
+  unsigned char in_records = 0;
+  if (!r.String(&m.inputs.facts_digest) || !r.Byte(&in_records) || in_records > 1 ||
+      !r.Varint(&count) || count > r.remaining()) {
+    return false;
+  }
+  m.files_in_records = in_records == 1;
+  if (m.files_in_records) {
+    m.record_groups.resize(static_cast<size_t>(count));
+    for (std::string& group : m.record_groups) {
+      if (!r.String(&group)) return false;
+    }
+    if (!r.AtEnd()) return false;
+    *out = std::move(m);
+    return true;
+  }
   m.inputs.files.reserve(static_cast<size_t>(count));
   for (uint64_t i = 0; i < count; ++i) {
     std::string_view previous;

@@ -61,10 +61,19 @@ InputsDigest DigestInputs(const Rule& rule, const Snapshot& snapshot, ContentIds
                           uint64_t max_file_bytes);
 
 // What the cache remembers of a rule's last fresh run, for --explain.
+//
+// A per-file rule's files are already in its per-file records (one per
+// top-level folder, each path with its content id), so its stored manifest
+// names those folders (`record_groups`) instead of repeating every input:
+// a one-file change then writes a few bytes, not a copy of 13,000 paths
+// and ids. `inputs.files` is empty in such a manifest until the caller
+// fills it from the records (Runner: WhyItRuns).
 struct RunManifest {
   std::string definition_digest;                              // 16 bytes
   std::vector<std::pair<std::string, std::string>> deps;      // (id, result digest)
   InputManifest inputs;
+  bool files_in_records = false;
+  std::vector<std::string> record_groups;  // sorted; only with files_in_records
 
   std::string Encode() const;
   static bool Decode(std::string_view bytes, RunManifest* out);

@@ -199,14 +199,33 @@ std::optional<RuleResult> CachedResult(ResultCache* cache, const Rule& rule,
   return r;
 }
 
-// Why a rule with no usable cached result runs, for --explain.
+// Why a rule with no usable cached result runs, for --explain. A per-file
+// rule's last inputs are read back from its per-file records.
 std::string WhyItRuns(const RunRequest& request, const Rule& rule, const RunManifest& now) {
   if (!request.cache) return "no cache";
   if (!request.read_cache) return "--no-cache: every rule runs fresh";
   RunManifest before;
   std::optional<std::string> old = request.cache->Get(CacheSpace::kRule, ManifestKey(rule.id));
   if (!old || !RunManifest::Decode(*old, &before)) return "no cached result";
+  for (const std::string& group : before.record_groups) {
+    std::optional<std::string> value =
+        request.cache->Get(CacheSpace::kFile, FileRecordKey(before.definition_digest, group));
+    FileRecordIndex record;
+    if (!value || !record.Parse(std::move(*value))) {
+      return "no cached result (its per-file records were evicted)";
+    }
+    for (const FileRecordIndex::Entry& e : record.entries()) {
+      before.inputs.files.emplace_back(before.inputs.Own(std::string(record.path(e))),
+                                       before.inputs.Own(std::string(record.content_id(e))));
+    }
+  }
   return ExplainDifference(before, now);
+}
+
+// A per-file rule's inputs are all in its per-file records once they are
+// written, so its manifest names their groups instead of listing them.
+bool FilesInRecords(const Rule& rule) {
+  return rule.check->per_file() && rule.check->file_globs() != nullptr;
 }
 
 }  // namespace
@@ -618,6 +637,20 @@ void Runner::Evaluation::Finalize(Pending* p) {
   WriteFileRecords(p);
   if (!p->unstable.empty()) ++counters_->unstable;
   if (request_.cache && result.status != RuleStatus::kError && p->unstable.empty()) {
+    RunManifest& manifest = p->keyed.manifest;
+    if (FilesInRecords(rule)) {
+      manifest.files_in_records = true;
+      for (const auto& [path, id] : manifest.inputs.files) {
+        std::string_view group = RecordGroup(path);
+        if (manifest.record_groups.empty() || manifest.record_groups.back() != group) {
+          manifest.record_groups.emplace_back(group);
+        }
+      }
+      std::sort(manifest.record_groups.begin(), manifest.record_groups.end());
+      manifest.record_groups.erase(
+          std::unique(manifest.record_groups.begin(), manifest.record_groups.end()),
+          manifest.record_groups.end());
+    }
     request_.cache->Put(CacheSpace::kRule, p->keyed.key, rule.id, EncodeRuleResult(result));
     request_.cache->Put(CacheSpace::kRule, ManifestKey(rule.id), rule.id,
                         p->keyed.manifest.Encode());

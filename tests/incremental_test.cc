@@ -852,6 +852,68 @@ TEST_F(IncrementalTest, ExplainSaysWhyEachRuleRan) {
   EXPECT_EQ(Get(report, "A").explain, "--no-cache: every rule runs fresh");
 }
 
+// Counts the bytes written to the rule space, and can forget the per-file
+// records (as `cache gc` may evict them).
+class WriteCountingCache : public MemoryCache {
+ public:
+  bool Put(CacheSpace space, std::string_view key, const std::string& rule_id,
+           std::string_view value) override {
+    if (space == CacheSpace::kRule) rule_bytes_ += value.size();
+    return MemoryCache::Put(space, key, rule_id, value);
+  }
+  std::optional<std::string> Get(CacheSpace space, std::string_view key) override {
+    if (space == CacheSpace::kFile && forget_records_) return std::nullopt;
+    return MemoryCache::Get(space, key);
+  }
+  size_t rule_bytes_ = 0;
+  bool forget_records_ = false;
+};
+
+// A per-file rule's manifest names its record groups rather than listing
+// its inputs: a one-file change writes about the same few bytes whatever
+// the number of files, and --explain still names the file, read back from
+// the per-file records.
+TEST_F(IncrementalTest, PerFileManifestPointsAtItsRecords) {
+  for (const char* dir : {"alpha", "beta", "gamma", "delta"}) {
+    for (int i = 0; i < 50; ++i) {
+      fake_.Add(std::string(dir) + "/tools/python/package/module_" + std::to_string(i) + ".py",
+                "x = " + std::to_string(i) + "\n");
+    }
+  }
+  UseRules("- {id: A, check: {kind: forbid_regex, files: '**/*.py', pattern: TODO}}\n");
+  WriteCountingCache cache;
+  auto run = [&] {
+    cache.rule_bytes_ = 0;
+    Result<Snapshot> snapshot = Snapshot::Build(*source_, config_->ignore_globs);
+    EXPECT_TRUE(snapshot.ok());
+    Runner runner(graph_.get(), source_, &processes_, &clock_);
+    RunReport report = runner.Run(*snapshot, Request(&cache, true, /*explain=*/true));
+    counters_ = runner.counters();
+    return report;
+  };
+  RunReport report = run();
+  // 200 paths of over 30 bytes each: a listing manifest would be over 6 KB.
+  EXPECT_LT(cache.rule_bytes_, 400u);
+
+  fake_.Add("gamma/tools/python/package/module_7.py", "x = 'TODO'\n");
+  report = run();
+  EXPECT_EQ(counters_.files_checked, 1u);
+  EXPECT_EQ(Get(report, "A").explain, "input gamma/tools/python/package/module_7.py changed");
+  EXPECT_LT(cache.rule_bytes_, 600u);
+  EXPECT_EQ(Get(report, "A").findings.size(), 1u);
+
+  fake_.Remove("beta/tools/python/package/module_3.py");
+  report = run();
+  EXPECT_EQ(Get(report, "A").explain, "input beta/tools/python/package/module_3.py removed");
+
+  // Without the records the rule runs over every file again, and says so.
+  cache.forget_records_ = true;
+  fake_.Add("alpha/tools/python/package/module_0.py", "x = 100\n");
+  report = run();
+  EXPECT_EQ(counters_.files_checked, 199u);
+  EXPECT_EQ(Get(report, "A").explain, "no cached result (its per-file records were evicted)");
+}
+
 // A dependent runs only when its prerequisites pass, and every pass has one
 // digest, so the runner cannot show this case; the words are still right.
 TEST(IncrementalExplainTest, NamesTheDependencyWhoseResultChanged) {
@@ -891,6 +953,22 @@ TEST(IncrementalExplainTest, ManifestRoundTrips) {
     EXPECT_FALSE(RunManifest::Decode(bytes.substr(0, n), &back)) << "truncated to " << n;
   }
   EXPECT_FALSE(RunManifest::Decode(bytes + "x", &back));
+
+  RunManifest grouped;
+  grouped.definition_digest = "d";
+  grouped.inputs.facts_digest = "facts";
+  grouped.files_in_records = true;
+  grouped.record_groups = {"", "a", "b/c"};
+  const std::string grouped_bytes = grouped.Encode();
+  ASSERT_TRUE(RunManifest::Decode(grouped_bytes, &back));
+  EXPECT_TRUE(back.files_in_records);
+  EXPECT_EQ(back.record_groups, grouped.record_groups);
+  EXPECT_TRUE(back.inputs.files.empty());
+  EXPECT_EQ(back.inputs.facts_digest, "facts");
+  for (size_t n = 0; n < grouped_bytes.size(); ++n) {
+    EXPECT_FALSE(RunManifest::Decode(grouped_bytes.substr(0, n), &back)) << "truncated to " << n;
+  }
+  EXPECT_FALSE(RunManifest::Decode(grouped_bytes + "x", &back));
 }
 
 }  // namespace

@@ -143,7 +143,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string again = m.Encode();
       sotinc::RunManifest back;
       if (!sotinc::RunManifest::Decode(again, &back) || back.Encode() != again ||
-          back.inputs.files != m.inputs.files || back.deps != m.deps) {
+          back.inputs.files != m.inputs.files || back.deps != m.deps ||
+          back.files_in_records != m.files_in_records || back.record_groups != m.record_groups) {
         Fail("manifest: no round trip");
       }
       break;
