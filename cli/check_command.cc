@@ -578,6 +578,7 @@ int RunCheck(CommonOptions common, const CheckOptions& o) {
   request.read_cache = !o.no_cache;
   request.explain = o.explain;
   request.executor = pool.get();
+  request.start_early = o.staged || !o.since.empty();
   request.costs = &costs;
   request.interrupts = pool_options.interrupts;
   request.observer = &observers;

@@ -344,6 +344,7 @@ RunReport Runner::Evaluation::Run() {
     if (waiting == 0) ready_.push_back(r);
   }
 
+  if (request_.start_early && !order.empty()) start_error_ = StartExecutor();
   int interrupted = 0;
   while (true) {
     while (!ready_.empty() && !Interrupted()) {

@@ -103,8 +103,13 @@ struct RunRequest {
   bool explain = false;          // fill RuleResult::explain
   std::function<void(const RuleResult&)> on_result;  // called as each rule ends
   // Where jobs run; null runs them inline, one at a time. Started on the
-  // first job, so a run that needs no job starts no worker.
+  // first job, so a run that needs no job starts no worker; or, with
+  // start_early, before the first key: a worker then decodes the run's
+  // start message while the parent computes keys, instead of after.
+  // `check --staged`/`--since` set it: the rules they hand over are the
+  // affected ones, which nearly always have a job.
   Executor* executor = nullptr;
+  bool start_early = false;
   const CostModel* costs = nullptr;              // null: first guesses only
   const InterruptWatch* interrupts = nullptr;    // stop early on SIGINT/SIGTERM
   RunObserver* observer = nullptr;

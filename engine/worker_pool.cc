@@ -240,7 +240,13 @@ class WorkerPool : public Executor {
     }
     // The first worker now (if it is not running), so that a failure to
     // fork is the run's error; the others when there is work for them.
-    if (workers_[0].pid < 0) return Spawn(0);
+    if (workers_[0].pid < 0) {
+      if (Status s = Spawn(0); !s.ok()) return s;
+    }
+    // It gets the start message at once and decodes it while the caller
+    // goes on (a failed write shows at its first job).
+    Worker& first = workers_[0];
+    if (!first.busy && !first.primed) first.primed = WriteFrame(first.to, start_message_);
     return Status::Ok();
   }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/job.h"
+#include "engine/result_cache.h"
 #include "engine/runner.h"
 #include "tests/testing/fake_file_source.h"
 #include "tests/testing/fake_process_runner.h"
@@ -107,6 +108,8 @@ class SimulatedExecutor : public Executor {
   int slots() const override { return slots_; }
   Status Start(const JobEnv& env) override {
     env_ = &env;
+    ++started;
+    if (cache != nullptr) cache_gets_at_start = cache->gets_;
     return Status::Ok();
   }
   void Submit(const Job& job) override {
@@ -132,6 +135,9 @@ class SimulatedExecutor : public Executor {
 
   V starts;                        // rule ids, in the order their jobs started
   std::vector<int> busy_at_start;  // jobs in flight once each one started
+  int started = 0;                 // calls of Start()
+  const MemoryCache* cache = nullptr;
+  int cache_gets_at_start = -1;    // lookups the runner had made by then
   double now() const { return now_; }
 
  private:
@@ -195,6 +201,48 @@ TEST(Scheduling, WideGraphKeepsEveryWorkerBusy) {
   // Once the first three are in flight, each new start fills a freed slot.
   for (size_t i = 3; i < s.busy.size(); ++i) EXPECT_EQ(s.busy[i], 3) << "start " << i;
   EXPECT_EQ(s.makespan, 1 + 4 * 10);  // 12 jobs of 10 on 3 workers, no idle gap
+}
+
+// A run starts its executor with its first job, so a run whose rules all
+// come from the cache starts none; with start_early (check --staged and
+// --since) it starts before the first key is looked up.
+TEST(Scheduling, StartEarlyStartsTheExecutorBeforeTheFirstLookup) {
+  std::vector<Rule> rules = MakeRules({{"a", {}}, {"b", {"a"}}});
+  RuleGraph graph(rules);
+  testing::FakeFileSource source;
+  testing::FakeProcessRunner processes;
+  SteadyClock clock;
+  Result<Snapshot> snapshot = Snapshot::Build(source, GlobList());
+  MemoryCache cache;
+  auto run = [&](bool early, SimulatedExecutor* executor) {
+    executor->cache = &cache;
+    Runner runner(&graph, &source, &processes, &clock);
+    RunRequest request;
+    request.rules = graph.rules();
+    request.executor = executor;
+    request.cache = &cache;
+    request.start_early = early;
+    runner.Run(*snapshot, request);
+  };
+  const std::map<std::string, double> ms = {{"a", 1}, {"b", 1}};
+  SimulatedExecutor first(2, ms);
+  run(false, &first);
+  EXPECT_EQ(first.started, 1);
+  EXPECT_GT(first.cache_gets_at_start, 0);  // after a's lookup missed
+  EXPECT_EQ(first.starts, V({"a", "b"}));
+
+  SimulatedExecutor cached(2, ms);
+  run(false, &cached);
+  EXPECT_EQ(cached.started, 0);
+  EXPECT_TRUE(cached.starts.empty());
+
+  SimulatedExecutor early(2, ms);
+  const int gets_before = cache.gets_;
+  run(true, &early);
+  EXPECT_EQ(early.started, 1);
+  EXPECT_EQ(early.cache_gets_at_start, gets_before);
+  EXPECT_GT(cache.gets_, gets_before);
+  EXPECT_TRUE(early.starts.empty());  // started, and still nothing to run
 }
 
 TEST(Scheduling, ResultsDoNotDependOnOrder) {
