@@ -65,9 +65,9 @@ void PreferHugePages() {
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, static_cast<int>(kReserve));
-  // An allocation past the heap's top makes malloc extend it by the pad
-  // (at the start of main() the heap holds a few KiB)
-  // (volatile: a compiler may drop a malloc whose memory is never used).
+  // An allocation past the heap's top makes malloc extend it by the pad (at
+  // the start of main() the heap holds a few KiB). Volatile: a compiler may
+  // drop a malloc whose memory is never used.
   void* volatile probe = malloc(kProbe);
   free(probe);
   uintptr_t begin = 0, end = 0;

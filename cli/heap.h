@@ -8,9 +8,9 @@
 
 namespace sotinc {
 
-// Grows the heap once by `reserve` bytes and asks the kernel to back it
+// Grows the heap once by 128 MiB of address space, asks the kernel to back it
 // with transparent huge pages (MADV_HUGEPAGE; it has its say through
-// /sys/kernel/mm/transparent_hugepage), and keeps large buffers in it
+// /sys/kernel/mm/transparent_hugepage), and keeps buffers of up to 64 MiB in it
 // rather than in mappings of their own. Call first thing in main(), from
 // one thread. Does nothing under a sanitizer, when SOTINC_HUGEPAGES=0, or
 // where the kernel does not know the advice; never fails the process.

@@ -70,6 +70,10 @@ class PathIndex {
   std::unique_ptr<Buckets> buckets_ = std::make_unique<Buckets>();
 };
 
+// The shape of a candidate file set: its files and the directories that
+// hold them ("a" and "a/b" for the file "a/b/c"; the root is "."). A
+// directory exists only when it holds a file, as in git. Plain value,
+// immutable once built.
 struct Tree {
   PathIndex files;
   PathIndex dirs;  // never contains "."
