@@ -10,9 +10,9 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 echo "== build (RelWithDebInfo)"
 bash scripts/build.sh build -DSOTINC_WERROR=ON
 echo "== tests"
-# 200 steps of the differential walk (300 when run alone) keep the whole
+# 150 steps of the differential walk (300 when run alone) keep the whole
 # CI run under its 20 minutes on 2 cores.
-(cd build && SOTINC_DIFF_STEPS=200 ctest --output-on-failure -j "$jobs")
+(cd build && SOTINC_DIFF_STEPS=150 ctest --output-on-failure -j "$jobs")
 bash scripts/test-package.sh build   # the .deb: install, run, remove (docs/packaging.md)
 
 echo "== build (ASan + UBSan, clang, with the fuzz targets)"
@@ -25,10 +25,9 @@ fi
 CC=clang CXX=clang++ bash scripts/build.sh build-asan -DSOTINC_SANITIZE=ON -DSOTINC_FUZZ=ON \
   -DSOTINC_WERROR=ON
 echo "== tests under sanitizers"
-# The differential walk and the kill test's 200 kills run in full in the
-# plain build; under the sanitizers (several times slower) 20 steps and 20
-# kills keep CI in time.
-(cd build-asan && SOTINC_DIFF_STEPS=20 SOTINC_KILL_ROUNDS=20 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+# Under the sanitizers (several times slower) 10 steps of the differential
+# walk and 20 of the kill test's 200 kills keep CI in time.
+(cd build-asan && SOTINC_DIFF_STEPS=10 SOTINC_KILL_ROUNDS=20 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
 echo "== fuzz smoke"
 # Each fuzz target on its seed corpus, two at a time (docs/reliability.md).
