@@ -105,13 +105,15 @@ Impl::Attempt Impl::TryOpen(const std::string& path, const StoreOptions& options
   if (rc != SQLITE_OK) return Failed(path, "switching to WAL", rc, impl->db.LastMessage());
   if (mode != "wal") return Unusable(path, "switching to WAL", SQLITE_ERROR, "mode is " + mode);
   // journal_size_limit truncates the persistent WAL after checkpoints and
-  // to zero bytes on close. Reads go through a memory map (up to 256 MiB of
-  // the file): a one-file `--staged` run looks up thousands of records, and
-  // each read through the page cache was a pread() and a copy (about a
-  // tenth of that run, docs/benchmarks.md). Writes still use write().
+  // to zero bytes on close. Reads go through pread() into a page cache of
+  // at most 16 MiB, not through a memory map: the kernel maps 64 KiB around
+  // each page a lookup faults in, so the scattered lookups of a run that
+  // reads 10 MB of a 165 MB cache held 106 MB of the file in its resident
+  // set; the one-file `--staged` run is as fast either way (docs/benchmarks.md,
+  // session 7).
   rc = impl->db.Exec(
       "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA journal_size_limit=4194304; "
-      "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;");
+      "PRAGMA cache_size=-16384; PRAGMA mmap_size=0;");
   if (rc != SQLITE_OK) return Failed(path, "setting pragmas", rc, impl->db.LastMessage());
 
   if (options.max_file_bytes > 0) {
