@@ -162,7 +162,7 @@ std::vector<GlobMatch> GlobList::MatchAll(const PathIndex& paths,
     const std::vector<uint32_t> candidates = Candidates(glob, paths);
     out.reserve(candidates.size());  // address space only, until written
     for (uint32_t idx : candidates) {
-      const std::string& path = paths.paths()[idx];
+      std::string_view path = paths.paths()[idx];
       if (path.size() < suffix.size() ||
           path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {
         continue;
@@ -187,7 +187,7 @@ std::vector<GlobMatch> GlobList::MatchAll(const PathIndex& paths,
     const std::string& suffix = glob.literal_suffix();
     bool alive = false;
     for (uint32_t idx : Candidates(glob, paths)) {
-      const std::string& path = paths.paths()[idx];
+      std::string_view path = paths.paths()[idx];
       // Cheaper than RE2 and often decisive when the range is a fallback scan.
       if (path.size() < suffix.size() ||
           path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) {

@@ -6,8 +6,24 @@
 
 namespace sotinc {
 
-PathIndex::PathIndex(std::vector<std::string> paths) : paths_(std::move(paths)) {
-  // std::string compares through char_traits<char>, which orders as
+PathIndex::PathIndex(std::vector<std::string> paths) {
+  auto owned = std::make_shared<const std::vector<std::string>>(std::move(paths));
+  paths_.assign(owned->begin(), owned->end());
+  storage_ = std::move(owned);
+  SortAndDedup();
+}
+
+PathIndex PathIndex::Viewing(std::vector<std::string_view> paths,
+                             std::shared_ptr<const void> keep_alive) {
+  PathIndex index;
+  index.paths_ = std::move(paths);
+  index.storage_ = std::move(keep_alive);
+  index.SortAndDedup();
+  return index;
+}
+
+void PathIndex::SortAndDedup() {
+  // string_view compares through char_traits<char>, which orders as
   // unsigned bytes: the same order git and the output use. Listings come
   // sorted; checking is linear, sorting them again is not.
   if (!std::is_sorted(paths_.begin(), paths_.end())) std::sort(paths_.begin(), paths_.end());
@@ -34,12 +50,11 @@ const PathIndex::Buckets& PathIndex::buckets() const {
 }
 
 std::pair<uint32_t, uint32_t> PathIndex::PrefixRange(std::string_view prefix) const {
-  auto first = std::lower_bound(paths_.begin(), paths_.end(), prefix,
-                                [](const std::string& p, std::string_view v) { return p < v; });
+  auto first = std::lower_bound(paths_.begin(), paths_.end(), prefix);
   // Everything from `first` on is >= prefix, and those that start with it
   // come before those that do not.
-  auto last = std::partition_point(first, paths_.end(), [&](const std::string& p) {
-    return p.compare(0, prefix.size(), prefix) == 0;
+  auto last = std::partition_point(first, paths_.end(), [&](std::string_view p) {
+    return p.substr(0, prefix.size()) == prefix;
   });
   return {static_cast<uint32_t>(first - paths_.begin()),
           static_cast<uint32_t>(last - paths_.begin())};
@@ -58,22 +73,21 @@ const std::vector<uint32_t>* PathIndex::WithExtension(std::string_view ext) cons
 }
 
 int64_t PathIndex::Find(std::string_view path) const {
-  auto it = std::lower_bound(paths_.begin(), paths_.end(), path,
-                             [](const std::string& p, std::string_view v) { return p < v; });
+  auto it = std::lower_bound(paths_.begin(), paths_.end(), path);
   if (it == paths_.end() || *it != path) return -1;
   return it - paths_.begin();
 }
 
-Tree Tree::FromFiles(std::vector<std::string> files) {
-  Tree tree;
-  tree.files = PathIndex(std::move(files));
+namespace {
+
+// The directories of `files`, viewing prefixes of the same strings.
+PathIndex DirsOf(const PathIndex& files) {
   // Files under one directory are contiguous in sorted order, so once a
   // directory is an ancestor of the previous file it and all of its own
   // ancestors were already emitted: each directory is emitted once.
-  std::vector<std::string> dirs;
+  std::vector<std::string_view> dirs;
   std::string_view prev;
-  for (const std::string& file : tree.files.paths()) {
-    std::string_view path = file;
+  for (std::string_view path : files.paths()) {
     for (size_t slash = path.rfind('/'); slash != std::string_view::npos && slash > 0;
          slash = path.rfind('/', slash - 1)) {
       std::string_view dir = path.substr(0, slash);
@@ -81,11 +95,26 @@ Tree Tree::FromFiles(std::vector<std::string> files) {
           prev[dir.size()] == '/') {
         break;
       }
-      dirs.emplace_back(dir);
+      dirs.push_back(dir);
     }
     prev = path;
   }
-  tree.dirs = PathIndex(std::move(dirs));
+  return PathIndex::Viewing(std::move(dirs), files.storage());
+}
+
+}  // namespace
+
+Tree Tree::FromFiles(std::vector<std::string> files) {
+  Tree tree;
+  tree.files = PathIndex(std::move(files));
+  tree.dirs = DirsOf(tree.files);
+  return tree;
+}
+
+Tree Tree::Viewing(std::vector<std::string_view> files) {
+  Tree tree;
+  tree.files = PathIndex::Viewing(std::move(files));
+  tree.dirs = DirsOf(tree.files);
   return tree;
 }
 

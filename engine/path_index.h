@@ -30,20 +30,27 @@ namespace sotinc {
 class PathIndex {
  public:
   PathIndex() = default;
-  // Sorts and de-duplicates `paths`.
+  // Owns `paths`: sorts and de-duplicates them.
   explicit PathIndex(std::vector<std::string> paths);
+  // Views strings owned by someone else (`keep_alive`, when given, is held
+  // by the index and its copies); sorts and de-duplicates the views. The
+  // snapshot's tree views its files' paths instead of copying 248,000 of
+  // them at L.
+  static PathIndex Viewing(std::vector<std::string_view> paths,
+                           std::shared_ptr<const void> keep_alive = nullptr);
   PathIndex(PathIndex&&) = default;
   PathIndex& operator=(PathIndex&&) = default;
-  // A copy builds its own buckets when asked.
-  PathIndex(const PathIndex& other) : paths_(other.paths_) {}
+  // A copy shares the strings and builds its own buckets when asked.
+  PathIndex(const PathIndex& other) : paths_(other.paths_), storage_(other.storage_) {}
   PathIndex& operator=(const PathIndex& other) {
     if (this != &other) *this = PathIndex(other);
     return *this;
   }
 
-  const std::vector<std::string>& paths() const { return paths_; }
-  // The paths, leaving the index empty.
-  std::vector<std::string> TakePaths() && { return std::move(paths_); }
+  const std::vector<std::string_view>& paths() const { return paths_; }
+  // What keeps the strings alive when the index owns them (null when the
+  // caller does): Tree hands it to its dirs, which view the same strings.
+  const std::shared_ptr<const void>& storage() const { return storage_; }
   size_t size() const { return paths_.size(); }
 
   // Half-open range [first, last) of the paths that start with `prefix`.
@@ -59,27 +66,29 @@ class PathIndex {
  private:
   struct Buckets {
     std::once_flag built;
-    // Keys view paths_, which never changes after construction (a move of
-    // the index moves the vector's buffer, not its strings).
     std::unordered_map<std::string_view, std::vector<uint32_t>> by_basename;
     std::unordered_map<std::string_view, std::vector<uint32_t>> by_extension;
   };
   const Buckets& buckets() const;
+  void SortAndDedup();
 
-  std::vector<std::string> paths_;
+  std::vector<std::string_view> paths_;
+  std::shared_ptr<const void> storage_;  // the strings paths_ views, if owned
   std::unique_ptr<Buckets> buckets_ = std::make_unique<Buckets>();
 };
 
 // The shape of a candidate file set: its files and the directories that
 // hold them ("a" and "a/b" for the file "a/b/c"; the root is "."). A
 // directory exists only when it holds a file, as in git. Plain value,
-// immutable once built.
+// immutable once built; the dirs view prefixes of the files' strings.
 struct Tree {
   PathIndex files;
   PathIndex dirs;  // never contains "."
 
-  // Builds dirs from files.
+  // Builds dirs from files; the tree owns copies of the paths.
   static Tree FromFiles(std::vector<std::string> files);
+  // The same over strings the caller owns and keeps for the tree's life.
+  static Tree Viewing(std::vector<std::string_view> files);
 };
 
 }  // namespace sotinc

@@ -14,32 +14,29 @@ Snapshot Snapshot::FromEntries(std::vector<FileEntry> entries, const GlobList& i
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const FileEntry& a, const FileEntry& b) { return a.path == b.path; }),
                 entries.end());
-  Snapshot s;
-  std::vector<std::string> paths;
-  paths.reserve(entries.size());
-  for (const FileEntry& e : entries) paths.push_back(e.path);
+  auto paths_of = [](const std::vector<FileEntry>& files) {
+    std::vector<std::string_view> paths;
+    paths.reserve(files.size());
+    for (const FileEntry& e : files) paths.push_back(e.path);
+    return paths;
+  };
   if (!ignore.empty()) {
     // Match the ignore globs through an index (not path by path) so a long
-    // ignore list over a large tree stays cheap. Its paths then become the
-    // tree's, less those dropped: one copy of each path, not two.
-    PathIndex index(std::move(paths));
+    // ignore list over a large tree stays cheap.
+    const PathIndex index = PathIndex::Viewing(paths_of(entries));
     std::vector<bool> drop(entries.size(), false);
     for (const GlobMatch& m : ignore.MatchAll(index)) drop[m.index] = true;
-    paths = std::move(index).TakePaths();
     size_t kept = 0;
     for (size_t i = 0; i < entries.size(); ++i) {
       if (drop[i]) continue;
-      if (kept != i) {
-        entries[kept] = std::move(entries[i]);
-        paths[kept] = std::move(paths[i]);
-      }
+      if (kept != i) entries[kept] = std::move(entries[i]);
       ++kept;
     }
     entries.resize(kept);
-    paths.resize(kept);
   }
-  s.tree = Tree::FromFiles(std::move(paths));
+  Snapshot s;
   s.files = std::move(entries);
+  s.tree = Tree::Viewing(paths_of(s.files));
   return s;
 }
 

@@ -2,7 +2,9 @@
 // config's `ignore:` globs, with the path index the checks match against.
 //
 // A Snapshot is built once per run and is immutable afterwards; files[i]
-// and tree.files.paths()[i] describe the same file.
+// and tree.files.paths()[i] describe the same file. The tree views the
+// strings of `files` (one copy of each path, not two), so a Snapshot moves
+// but is never copied: a moved vector keeps its elements where they are.
 #pragma once
 
 #include <string>
@@ -16,6 +18,12 @@
 namespace sotinc {
 
 struct Snapshot {
+  Snapshot() = default;
+  Snapshot(Snapshot&&) = default;
+  Snapshot& operator=(Snapshot&&) = default;
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
   std::vector<FileEntry> files;  // sorted by path
   Tree tree;
 

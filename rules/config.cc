@@ -290,7 +290,7 @@ class Loader {
                     "' does not exist (paths are relative to the repository root)");
     }
     for (const GlobMatch& m : matches) {
-      const std::string& path = index.paths()[m.index];
+      const std::string path(index.paths()[m.index]);
       if (path == config->files.front()) continue;
       YAML::Node at = IncludeEntry(value, includes, path);
       Rank(path);

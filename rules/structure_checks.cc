@@ -70,7 +70,7 @@ struct DirSelector {
     if (!globs.empty()) {
       std::vector<std::string> dead;
       for (GlobMatch& m : globs.MatchAll(ctx.tree->dirs, &dead)) {
-        dirs.push_back({ctx.tree->dirs.paths()[m.index], std::move(m.captures)});
+        dirs.push_back({std::string(ctx.tree->dirs.paths()[m.index]), std::move(m.captures)});
       }
       AddDeadGlobFindings(ctx, dead, out);
     }

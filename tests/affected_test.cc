@@ -94,8 +94,8 @@ class AffectedTest : public ::testing::Test {
   S Affected() { return Affected(Selected()); }
 
   S Affected(const std::vector<const Rule*>& selected) {
-    Snapshot base = *Snapshot::Build(base_, base_config_->ignore_globs);
-    Snapshot now = *Snapshot::Build(now_, now_config_->ignore_globs);
+    Snapshot base = std::move(*Snapshot::Build(base_, base_config_->ignore_globs));
+    Snapshot now = std::move(*Snapshot::Build(now_, now_config_->ignore_globs));
     ContentIds base_ids(&base_, nullptr);
     ContentIds now_ids(&now_, nullptr);
     BaseSide described = DescribeBase(base_config_->rules, base_config_->settings, base, &base_ids);
@@ -135,8 +135,8 @@ TEST_F(AffectedTest, InputDigestsAgreeWithManifests) {
   now_.Add("src/a.py", "a = 1  # TODO\n");  // content
   now_.Add("src/c.py", "c = 3\n");          // a new file
   now_.Add("docs/Y.md", "y\n");             // a new name
-  Snapshot base = *Snapshot::Build(base_, base_config_->ignore_globs);
-  Snapshot now = *Snapshot::Build(now_, now_config_->ignore_globs);
+  Snapshot base = std::move(*Snapshot::Build(base_, base_config_->ignore_globs));
+  Snapshot now = std::move(*Snapshot::Build(now_, now_config_->ignore_globs));
   ContentIds base_ids(&base_, nullptr);
   ContentIds now_ids(&now_, nullptr);
   std::set<std::string> differ;

@@ -39,7 +39,7 @@ GlobList L(const V& patterns) {
 
 V Paths(const PathIndex& index, const std::vector<GlobMatch>& matches) {
   V out;
-  for (const GlobMatch& m : matches) out.push_back(index.paths()[m.index]);
+  for (const GlobMatch& m : matches) out.emplace_back(index.paths()[m.index]);
   return out;
 }
 
@@ -440,8 +440,8 @@ TEST(GlobListTest, MatchAllAgreesWithBruteForce) {
   for (const std::string& g : globs) {
     GlobList l = L({g});
     V expected;
-    for (const std::string& p : index.paths()) {
-      if (l.Match(p)) expected.push_back(p);
+    for (std::string_view p : index.paths()) {
+      if (l.Match(p)) expected.emplace_back(p);
     }
     std::vector<std::string> dead;
     EXPECT_EQ(Paths(index, l.MatchAll(index, &dead)), expected) << g;

@@ -2,23 +2,28 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace sotinc {
 namespace {
 
-std::vector<std::string> Slice(const PathIndex& index, std::pair<uint32_t, uint32_t> range) {
-  return std::vector<std::string>(index.paths().begin() + range.first,
-                                  index.paths().begin() + range.second);
+std::vector<std::string_view> Slice(const PathIndex& index, std::pair<uint32_t, uint32_t> range) {
+  return std::vector<std::string_view>(index.paths().begin() + range.first,
+                                       index.paths().begin() + range.second);
 }
 
-std::vector<std::string> Names(const PathIndex& index, const std::vector<uint32_t>* ids) {
-  std::vector<std::string> out;
+std::vector<std::string_view> Names(const PathIndex& index, const std::vector<uint32_t>* ids) {
+  std::vector<std::string_view> out;
   if (ids != nullptr) {
     for (uint32_t i : *ids) out.push_back(index.paths()[i]);
   }
   return out;
 }
 
-using V = std::vector<std::string>;
+using V = std::vector<std::string_view>;
 
 TEST(PathIndexTest, SortsAndDeduplicatesByByteOrder) {
   PathIndex index({"b", "a/b0", "a/b/c", "a/b-x", "\xc3\xa9", "a/b/c", "Z"});
@@ -78,6 +83,31 @@ TEST(TreeTest, DirsAreEveryProperPrefixThatHoldsAFile) {
   Tree tree = Tree::FromFiles({"a/b/c", "a/b-x/y", "a/b/d/e", "top", "a/b0/z", "a/b/c", "q/r"});
   EXPECT_EQ(tree.files.paths(), (V{"a/b-x/y", "a/b/c", "a/b/d/e", "a/b0/z", "q/r", "top"}));
   EXPECT_EQ(tree.dirs.paths(), (V{"a", "a/b", "a/b-x", "a/b/d", "a/b0", "q"}));
+}
+
+TEST(TreeTest, ACopyOfAnOwningTreeOutlivesIt) {
+  std::unique_ptr<Tree> tree = std::make_unique<Tree>(Tree::FromFiles({"a/b/c", "a/d"}));
+  const Tree copy = *tree;
+  const char* file_bytes = tree->files.paths()[0].data();
+  tree.reset();
+  // The copy shares the strings (no second copy of each path) and keeps
+  // them alive; its dirs view prefixes of the same strings.
+  EXPECT_EQ(copy.files.paths()[0].data(), file_bytes);
+  EXPECT_EQ(copy.files.paths(), (V{"a/b/c", "a/d"}));
+  EXPECT_EQ(copy.dirs.paths(), (V{"a", "a/b"}));
+  EXPECT_EQ(copy.dirs.paths()[1].data(), file_bytes);
+  EXPECT_EQ(copy.files.WithBasename("d")->size(), 1u);
+}
+
+TEST(TreeTest, AViewingTreeCopiesNoPath) {
+  const std::vector<std::string> owned = {"z/long-enough-to-be-on-the-heap.py", "a/x/y.py"};
+  Tree tree = Tree::Viewing({owned[0], owned[1]});
+  ASSERT_EQ(tree.files.paths(), (V{"a/x/y.py", "z/long-enough-to-be-on-the-heap.py"}));
+  EXPECT_EQ(tree.files.paths()[0].data(), owned[1].data());
+  EXPECT_EQ(tree.files.paths()[1].data(), owned[0].data());
+  EXPECT_EQ(tree.dirs.paths(), (V{"a", "a/x", "z"}));
+  EXPECT_EQ(tree.dirs.paths()[1].data(), owned[1].data());
+  EXPECT_EQ(tree.files.storage(), nullptr);
 }
 
 TEST(TreeTest, RootFilesOnlyGiveNoDirs) {

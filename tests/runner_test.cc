@@ -290,7 +290,7 @@ TEST_F(RunnerTest, RuleSettingsReachTheCheck) {
   Parsed("R2", "{kind: forbid_regex, files: '*.md', pattern: TODO}");
   rules_[1].allow_empty = true;
   graph_ = std::make_unique<RuleGraph>(rules_);
-  Snapshot snapshot = *Snapshot::Build(source_, GlobList());
+  Snapshot snapshot = std::move(*Snapshot::Build(source_, GlobList()));
   RunRequest request;
   request.rules = graph_->rules();
   request.settings.max_file_bytes = 4;
@@ -324,6 +324,8 @@ TEST_F(RunnerTest, IgnoredFilesAreNoInputs) {
 
 // ---- Snapshot -------------------------------------------------------------
 
+V Strings(const std::vector<std::string_view>& views) { return V(views.begin(), views.end()); }
+
 TEST(SnapshotTest, FromEntriesSortsDeduplicatesAndIgnores) {
   std::vector<FileEntry> entries;
   for (const char* p :
@@ -336,9 +338,27 @@ TEST(SnapshotTest, FromEntriesSortsDeduplicatesAndIgnores) {
   V paths;
   for (const FileEntry& e : s.files) paths.push_back(e.path);
   EXPECT_EQ(paths, V({"B.txt", "a/b.txt", "vendorx/k", "z.txt"}));
-  EXPECT_EQ(s.tree.files.paths(), paths);
+  EXPECT_EQ(Strings(s.tree.files.paths()), paths);
   // A directory exists only when it holds a candidate file.
-  EXPECT_EQ(s.tree.dirs.paths(), V({"a", "vendorx"}));
+  EXPECT_EQ(Strings(s.tree.dirs.paths()), V({"a", "vendorx"}));
+}
+
+TEST(SnapshotTest, TheTreeViewsTheFilesPathsAcrossMoves) {
+  std::vector<FileEntry> entries(3);
+  entries[0].path = "short.py";  // within std::string's own bytes
+  entries[1].path = "docs/a-path-long-enough-for-the-heap.md";
+  entries[2].path = "docs/b.md";
+  Snapshot s = Snapshot::FromEntries(std::move(entries), Globs({"short.py"}));
+  Snapshot moved = std::move(s);
+  ASSERT_EQ(moved.files.size(), 2u);
+  // One copy of each path: the tree's entries point into the files' strings.
+  for (size_t i = 0; i < moved.files.size(); ++i) {
+    EXPECT_EQ(moved.tree.files.paths()[i].data(), moved.files[i].path.data()) << i;
+  }
+  EXPECT_EQ(moved.tree.dirs.paths()[0].data(), moved.files[0].path.data());
+  EXPECT_EQ(Strings(moved.tree.files.paths()),
+            V({"docs/a-path-long-enough-for-the-heap.md", "docs/b.md"}));
+  EXPECT_EQ(moved.tree.files.Find("docs/b.md"), 1);
 }
 
 TEST(SnapshotTest, BuildListsTheSource) {
@@ -350,7 +370,7 @@ TEST(SnapshotTest, BuildListsTheSource) {
   ASSERT_EQ(s->files.size(), 2u);
   EXPECT_EQ(s->files[0].path, "a/x");
   EXPECT_EQ(s->files[0].size, 1u);
-  EXPECT_EQ(s->tree.dirs.paths(), V({"a"}));
+  EXPECT_EQ(Strings(s->tree.dirs.paths()), V({"a"}));
   EXPECT_TRUE(source.files_read_.empty());
 }
 
