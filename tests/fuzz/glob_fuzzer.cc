@@ -170,7 +170,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<sotinc::GlobMatch> all = list->MatchAll(index, &dead);
   size_t next = 0;
   for (uint32_t i = 0; i < index.size(); ++i) {
-    const std::string& path = index.paths()[i];
+    std::string_view path = index.paths()[i];
     sotinc::Captures captures;
     bool match = list->Match(path, &captures);
     bool listed = next < all.size() && all[next].index == i;
