@@ -347,7 +347,10 @@ RunReport Runner::Evaluation::Run() {
   if (request_.start_early && !order.empty()) start_error_ = StartExecutor();
   int interrupted = 0;
   while (true) {
-    while (!ready_.empty() && !Interrupted()) {
+    // A rule in pending_ has a job queued or in flight, so a full pending_
+    // always has something to wait for.
+    while (!ready_.empty() && !Interrupted() &&
+           pending_.size() < std::max<size_t>(1, request_.max_rules_in_progress)) {
       // Highest priority first, so its jobs are queued first among equals.
       auto best = std::max_element(ready_.begin(), ready_.end(), [&](const Rule* a, const Rule* b) {
         return priority_[a->id] < priority_[b->id];

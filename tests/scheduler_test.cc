@@ -123,6 +123,7 @@ class SimulatedExecutor : public Executor {
   }
   int in_flight() const override { return static_cast<int>(running_.size()); }
   std::vector<JobOutcome> Wait() override {
+    if (cache != nullptr) keyed_not_ended.push_back(cache->gets_ - ended);
     auto first = std::min_element(running_.begin(), running_.end(),
                                   [](const JobOutcome& a, const JobOutcome& b) {
                                     return a.end_ms < b.end_ms;
@@ -130,6 +131,7 @@ class SimulatedExecutor : public Executor {
     now_ = first->end_ms;
     std::vector<JobOutcome> done = {std::move(*first)};
     running_.erase(first);
+    ++ended;
     return done;
   }
 
@@ -138,6 +140,10 @@ class SimulatedExecutor : public Executor {
   int started = 0;                 // calls of Start()
   const MemoryCache* cache = nullptr;
   int cache_gets_at_start = -1;    // lookups the runner had made by then
+  int ended = 0;                   // jobs Wait() has ended
+  // At each Wait(): the rules looked up (one lookup per rule here) whose
+  // job had not ended yet, which the runner holds in progress meanwhile.
+  std::vector<int> keyed_not_ended;
   double now() const { return now_; }
 
  private:
@@ -243,6 +249,46 @@ TEST(Scheduling, StartEarlyStartsTheExecutorBeforeTheFirstLookup) {
   EXPECT_EQ(early.cache_gets_at_start, gets_before);
   EXPECT_GT(cache.gets_, gets_before);
   EXPECT_TRUE(early.starts.empty());  // started, and still nothing to run
+}
+
+// The parent keys rules ahead of the workers, but only so many: each keyed
+// rule holds its inputs and planned jobs until its last job ends.
+TEST(Scheduling, RulesInProgressAreBounded) {
+  std::vector<std::pair<std::string, V>> spec;
+  std::map<std::string, double> ms;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = "r" + std::to_string(1000 + i);
+    spec.push_back({id, {}});
+    ms[id] = 10;
+  }
+  std::vector<Rule> rules = MakeRules(spec);
+  RuleGraph graph(rules);
+  testing::FakeFileSource source;
+  testing::FakeProcessRunner processes;
+  SteadyClock clock;
+  Result<Snapshot> snapshot = Snapshot::Build(source, GlobList());
+  auto run = [&](size_t limit) {
+    MemoryCache cache;
+    SimulatedExecutor executor(2, ms);
+    executor.cache = &cache;
+    Runner runner(&graph, &source, &processes, &clock);
+    RunRequest request;
+    request.rules = graph.rules();
+    request.executor = &executor;
+    request.cache = &cache;
+    request.max_rules_in_progress = limit;
+    RunReport report = runner.Run(*snapshot, request);
+    EXPECT_EQ(report.results.size(), 200u);
+    EXPECT_EQ(executor.starts.size(), 200u);
+    // With room for more rules than workers, no worker ever waits.
+    if (limit > 2) {
+      EXPECT_EQ(executor.now(), 200 * 10 / 2) << "a worker waited, limit " << limit;
+    }
+    return *std::max_element(executor.keyed_not_ended.begin(), executor.keyed_not_ended.end());
+  };
+  EXPECT_EQ(run(8), 8);
+  EXPECT_EQ(run(1), 1);  // one at a time still runs every rule
+  EXPECT_EQ(run(1000), 200);  // no limit: every rule keyed before the first job ended
 }
 
 TEST(Scheduling, ResultsDoNotDependOnOrder) {
