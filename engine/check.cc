@@ -60,9 +60,9 @@ Status JudgeFile(const Check& check, const CheckContext& ctx, const CheckInput& 
 void Check::Fingerprint(const CheckContext& ctx, InputRecorder* inputs) const {
   const GlobList* globs = file_globs();
   if (globs == nullptr) return;
-  for (const GlobMatch& m : globs->MatchAll(ctx.tree->files)) {
-    inputs->File((*ctx.files)[m.index], reads_content());
-  }
+  const std::vector<GlobMatch> matches = globs->MatchAll(ctx.tree->files);
+  inputs->Expect(matches.size());
+  for (const GlobMatch& m : matches) inputs->File((*ctx.files)[m.index], reads_content());
 }
 
 size_t Check::CountInputs(const Tree& tree) const {

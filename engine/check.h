@@ -59,6 +59,8 @@ class InputRecorder {
   // Any other fact the result depends on (a directory's child names, an
   // existence bit): recorded as text.
   virtual void Fact(std::string_view text) = 0;
+  // A hint: about `count` more File() calls follow.
+  virtual void Expect(size_t count) { (void)count; }
 };
 
 struct CheckContext {

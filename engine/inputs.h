@@ -46,6 +46,25 @@ struct InputManifest {
   std::deque<std::string> owned_;  // a deque: its strings never move
 };
 
+// Path -> content id over a manifest's files, by binary search. The files
+// nearly always come in path order and are then searched where they are; a
+// hash map of them cost about 80 bytes per input for each rule in progress,
+// which in a cold run at L was more than the snapshot itself.
+class InputIdIndex {
+ public:
+  using Files = std::vector<std::pair<std::string_view, std::string_view>>;
+
+  // Indexes `files`, which must outlive this index; when a path comes twice,
+  // its first entry counts.
+  void Index(const Files* files);
+  // The content id of `path`, or null when it is not an input.
+  const std::string_view* Find(std::string_view path) const;
+
+ private:
+  const Files* files_ = nullptr;
+  Files sorted_;  // a sorted copy, only when *files_ is not strictly ascending
+};
+
 // Records `rule`'s inputs over `snapshot`, resolving content ids through `ids`.
 InputManifest CollectInputs(const Rule& rule, const Snapshot& snapshot, ContentIds* ids,
                             uint64_t max_file_bytes);

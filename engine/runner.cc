@@ -163,6 +163,7 @@ struct Keyed {
   std::string key;
 };
 
+
 // The rule's cache key: its definition, its inputs and the result digests
 // of its prerequisites (all in `done`). Fails when an input's content id
 // cannot be computed.
@@ -251,8 +252,7 @@ class Runner::Evaluation {
     const Rule* rule = nullptr;
     Keyed keyed;
     std::string explain;
-    // path -> content id, viewing keyed.manifest.inputs.files
-    std::unordered_map<std::string_view, std::string_view> input_ids;
+    InputIdIndex input_ids;  // over keyed.manifest.inputs.files
     std::vector<Finding> findings;
     std::set<std::string> unstable;  // inputs that changed while we read them
     // Per-file rules, by record group: the cached records to rewrite (a
@@ -417,8 +417,7 @@ void Runner::Evaluation::Resolve(const Rule* rule) {
   p.rule = rule;
   p.keyed = std::move(*keyed);
   if (request_.explain) p.explain = WhyItRuns(request_, *rule, p.keyed.manifest);
-  p.input_ids.reserve(p.keyed.manifest.inputs.files.size());
-  for (const auto& [path, id] : p.keyed.manifest.inputs.files) p.input_ids.emplace(path, id);
+  p.input_ids.Index(&p.keyed.manifest.inputs.files);
   PlanJobs(&p);
   p.work_ms = runner_->clock_->NowMs() - start;
   if (p.jobs_left == 0) Finalize(&p);
@@ -449,10 +448,15 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
   std::vector<double> miss_costs;
   std::set<std::string, std::less<>> judged_groups;  // with a file to judge and cache
   const bool use_records = request_.cache && request_.read_cache;
-  for (GlobMatch& m : MatchFiles(ctx, *rule.check->file_globs(), &p->findings)) {
+  std::vector<GlobMatch> matches = MatchFiles(ctx, *rule.check->file_globs(), &p->findings);
+  if (!use_records) {  // every file is a miss: no doubling to 2x of what is needed
+    misses.reserve(matches.size());
+    miss_costs.reserve(matches.size());
+  }
+  for (GlobMatch& m : matches) {
     const FileEntry& file = snapshot_.files[m.index];
-    auto id = p->input_ids.find(file.path);
-    if (use_records && id != p->input_ids.end()) {
+    const std::string_view* id = p->input_ids.Find(file.path);
+    if (use_records && id != nullptr) {
       std::string_view group = RecordGroup(file.path);
       auto record = p->records.find(group);
       if (record == p->records.end()) {
@@ -464,7 +468,7 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
       }
       const FileRecordIndex& known = record->second;
       const FileRecordIndex::Entry* e = known.Find(file.path);
-      if (e != nullptr && known.content_id(*e) == id->second) {
+      if (e != nullptr && known.content_id(*e) == *id) {
         std::vector<Finding> findings = known.findings(*e);
         p->findings.insert(p->findings.end(), findings.begin(), findings.end());
         p->reused[record->first].push_back(e);
@@ -581,8 +585,8 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
   counters_->bytes_read += outcome.bytes_read;
   for (const std::string& path : outcome.changed) p.unstable.insert(path);
   for (const auto& [path, id] : outcome.hashed_reads) {
-    auto expected = p.input_ids.find(path);
-    if (expected != p.input_ids.end() && expected->second != id) p.unstable.insert(path);
+    const std::string_view* expected = p.input_ids.Find(path);
+    if (expected != nullptr && *expected != id) p.unstable.insert(path);
   }
   size_t judged = std::min(outcome.file_findings.size(), job.files.size());
   if (outcome.status.ok() && job.per_file && judged != job.files.size()) {
@@ -601,10 +605,10 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
       std::vector<Finding>& findings = outcome.file_findings[k];
       ++counters_->files_checked;
       ++p.fresh;
-      auto id = p.input_ids.find(file.path);
-      if (request_.cache && id != p.input_ids.end()) {
+      const std::string_view* id = p.input_ids.Find(file.path);
+      if (request_.cache && id != nullptr) {
         p.verdicts[std::string(RecordGroup(file.path))].push_back(
-            FileVerdict{file.path, std::string(id->second), findings});
+            FileVerdict{file.path, std::string(*id), findings});
       }
       p.findings.insert(p.findings.end(), findings.begin(), findings.end());
     }

@@ -232,7 +232,7 @@ class WorkerPool : public Executor {
       universe_ = env.rules;
       base_ = WorkerBase{&universe_, env.source, env.processes};
     }
-    start_message_ = EncodeJobStart(env, universe_);
+    start_message_.clear();  // encoded when a worker first needs it
     prime_ms_ = std::max(kMinPrimeMs,
                          o_.start_ms_per_file * static_cast<double>(env.snapshot->files.size()));
     if (!opened_) {
@@ -246,7 +246,7 @@ class WorkerPool : public Executor {
     // It gets the start message at once and decodes it while the caller
     // goes on (a failed write shows at its first job).
     Worker& first = workers_[0];
-    if (!first.busy && !first.primed) first.primed = WriteFrame(first.to, start_message_);
+    if (!first.busy && !first.primed) Prime(&first);
     return Status::Ok();
   }
 
@@ -274,8 +274,7 @@ class WorkerPool : public Executor {
       shared_[i].unit.store(-1);
       shared_[i].unit_start_ms.store(SteadyMs());
       ++busy_;
-      bool sent = w.pid >= 0 && (w.primed || WriteFrame(w.to, start_message_));
-      w.primed = sent;
+      bool sent = w.pid >= 0 && (w.primed || Prime(&w));
       if (!sent || !WriteFrame(w.to, EncodeJob(job))) {
         // The worker was gone before it got the job (or none could start).
         Finish(static_cast<int>(i), Status::Error(w.pid < 0 ? spawn_error_ : Ended(i)));
@@ -522,6 +521,19 @@ class WorkerPool : public Executor {
       Finish(static_cast<int>(i),
              Status::Error("timed out after " + FormatTimeout(w.job.timeout_ms) + doing));
     }
+  }
+
+  // Sends the start message to `w`. It is the whole snapshot (31 MB at L),
+  // so it is encoded when a worker needs it and let go once every worker
+  // has it; a worker started again after a crash or a timeout has it
+  // encoded again.
+  bool Prime(Worker* w) {
+    if (start_message_.empty()) start_message_ = EncodeJobStart(*env_, universe_);
+    w->primed = WriteFrame(w->to, start_message_);
+    bool all = true;
+    for (const Worker& other : workers_) all = all && other.pid >= 0 && other.primed;
+    if (all) std::string().swap(start_message_);
+    return w->primed;
   }
 
   PoolOptions o_;
