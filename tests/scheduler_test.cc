@@ -154,6 +154,28 @@ class SimulatedExecutor : public Executor {
   double now_ = 0;
 };
 
+// Rules over an empty repository, and a runner over them: what the
+// simulations share. Run() asks for every rule.
+struct World {
+  explicit World(const std::vector<std::pair<std::string, V>>& spec)
+      : rules(MakeRules(spec)),
+        graph(rules),
+        snapshot(std::move(*Snapshot::Build(source, GlobList()))) {}
+
+  RunReport Run(RunRequest request) {
+    Runner runner(&graph, &source, &processes, &clock);
+    request.rules = graph.rules();
+    return runner.Run(snapshot, request);
+  }
+
+  std::vector<Rule> rules;
+  RuleGraph graph;
+  testing::FakeFileSource source;
+  testing::FakeProcessRunner processes;
+  SteadyClock clock;
+  Snapshot snapshot;
+};
+
 struct Simulation {
   V starts;
   std::vector<int> busy;
@@ -162,21 +184,14 @@ struct Simulation {
 
 Simulation Simulate(const std::vector<std::pair<std::string, V>>& spec,
                     const std::map<std::string, double>& ms, int slots) {
-  std::vector<Rule> rules = MakeRules(spec);
-  RuleGraph graph(rules);
-  testing::FakeFileSource source;
-  testing::FakeProcessRunner processes;
-  SteadyClock clock;
-  Result<Snapshot> snapshot = Snapshot::Build(source, GlobList());
+  World world(spec);
   SimulatedExecutor executor(slots, ms);
   CostModel costs;
   costs.rule = ms;  // the learned means are exact here
-  Runner runner(&graph, &source, &processes, &clock);
   RunRequest request;
-  request.rules = graph.rules();
   request.executor = &executor;
   request.costs = &costs;
-  runner.Run(*snapshot, request);
+  world.Run(request);
   return {executor.starts, executor.busy_at_start, executor.now()};
 }
 
@@ -213,22 +228,15 @@ TEST(Scheduling, WideGraphKeepsEveryWorkerBusy) {
 // come from the cache starts none; with start_early (check --staged and
 // --since) it starts before the first key is looked up.
 TEST(Scheduling, StartEarlyStartsTheExecutorBeforeTheFirstLookup) {
-  std::vector<Rule> rules = MakeRules({{"a", {}}, {"b", {"a"}}});
-  RuleGraph graph(rules);
-  testing::FakeFileSource source;
-  testing::FakeProcessRunner processes;
-  SteadyClock clock;
-  Result<Snapshot> snapshot = Snapshot::Build(source, GlobList());
+  World world({{"a", {}}, {"b", {"a"}}});
   MemoryCache cache;
   auto run = [&](bool early, SimulatedExecutor* executor) {
     executor->cache = &cache;
-    Runner runner(&graph, &source, &processes, &clock);
     RunRequest request;
-    request.rules = graph.rules();
     request.executor = executor;
     request.cache = &cache;
     request.start_early = early;
-    runner.Run(*snapshot, request);
+    world.Run(request);
   };
   const std::map<std::string, double> ms = {{"a", 1}, {"b", 1}};
   SimulatedExecutor first(2, ms);
@@ -261,23 +269,16 @@ TEST(Scheduling, RulesInProgressAreBounded) {
     spec.push_back({id, {}});
     ms[id] = 10;
   }
-  std::vector<Rule> rules = MakeRules(spec);
-  RuleGraph graph(rules);
-  testing::FakeFileSource source;
-  testing::FakeProcessRunner processes;
-  SteadyClock clock;
-  Result<Snapshot> snapshot = Snapshot::Build(source, GlobList());
+  World world(spec);
   auto run = [&](size_t limit) {
     MemoryCache cache;
     SimulatedExecutor executor(2, ms);
     executor.cache = &cache;
-    Runner runner(&graph, &source, &processes, &clock);
     RunRequest request;
-    request.rules = graph.rules();
     request.executor = &executor;
     request.cache = &cache;
     request.max_rules_in_progress = limit;
-    RunReport report = runner.Run(*snapshot, request);
+    RunReport report = world.Run(request);
     EXPECT_EQ(report.results.size(), 200u);
     EXPECT_EQ(executor.starts.size(), 200u);
     // With room for more rules than workers, no worker ever waits.
