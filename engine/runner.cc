@@ -261,6 +261,10 @@ class Runner::Evaluation {
     std::map<std::string, FileRecordIndex, std::less<>> records;
     std::map<std::string, std::vector<const FileRecordIndex::Entry*>, std::less<>> reused;
     std::map<std::string, std::vector<FileVerdict>, std::less<>> verdicts;
+    // Per group, the files out in jobs whose verdicts are to be cached: a
+    // group whose last such file is back is written then, not when the rule
+    // ends, so that a rule over every file holds a few groups, not all.
+    std::map<std::string, size_t, std::less<>> files_out;
     Status error;
     int jobs_left = 0;
     uint64_t fresh = 0;  // files judged fresh (per-file rules)
@@ -278,6 +282,7 @@ class Runner::Evaluation {
   void Absorb(JobOutcome outcome);
   void Finalize(Pending* p);
   void WriteFileRecords(Pending* p);
+  void WriteFileRecord(Pending* p, std::string_view group);
   void Complete(const Rule* rule, RuleResult result);
   Status StartExecutor();
 
@@ -478,6 +483,7 @@ void Runner::Evaluation::PlanJobs(Pending* p) {
       }
       judged_groups.insert(record->first);
     }
+    if (request_.cache && id != nullptr) ++p->files_out[std::string(RecordGroup(file.path))];
     misses.push_back(JobFile{static_cast<uint32_t>(m.index), std::move(m.captures)});
     miss_costs.push_back(costs.ExpectFile(rule, file));
   }
@@ -600,17 +606,29 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
     if (outcome.status.ok()) {
       costs_.push_back({PerFileCostKey(rule.id), ms / static_cast<double>(job.files.size())});
     }
-    for (size_t k = 0; k < judged; ++k) {
+    for (size_t k = 0; k < job.files.size(); ++k) {
       const FileEntry& file = snapshot_.files[job.files[k].index];
-      std::vector<Finding>& findings = outcome.file_findings[k];
-      ++counters_->files_checked;
-      ++p.fresh;
       const std::string_view* id = p.input_ids.Find(file.path);
-      if (request_.cache && id != nullptr) {
-        p.verdicts[std::string(RecordGroup(file.path))].push_back(
-            FileVerdict{file.path, std::string(*id), findings});
+      const bool cached = request_.cache && id != nullptr;
+      if (k < judged) {
+        std::vector<Finding>& findings = outcome.file_findings[k];
+        ++counters_->files_checked;
+        ++p.fresh;
+        if (cached) {
+          p.verdicts[std::string(RecordGroup(file.path))].push_back(
+              FileVerdict{file.path, std::string(*id), findings});
+        }
+        p.findings.insert(p.findings.end(), findings.begin(), findings.end());
       }
-      p.findings.insert(p.findings.end(), findings.begin(), findings.end());
+      if (!cached) continue;
+      // A file's verdict and whether it changed while read come back in
+      // the same outcome, so a group whose files are all back is final.
+      auto out = p.files_out.find(RecordGroup(file.path));
+      if (out != p.files_out.end() && --out->second == 0) {
+        std::string group = out->first;
+        p.files_out.erase(out);
+        WriteFileRecord(&p, group);
+      }
     }
   } else if (outcome.status.ok()) {
     p.findings.insert(p.findings.end(), outcome.findings.begin(), outcome.findings.end());
@@ -669,26 +687,43 @@ void Runner::Evaluation::Finalize(Pending* p) {
   pending_.erase(id);
 }
 
-// Writes the rule's per-file verdicts (also those of a rule that failed or
-// was interrupted part way: the files judged keep their results), leaving
-// out files that changed while they were read.
+// Writes the rule's per-file verdicts of the groups not written yet (also
+// those of a rule that failed or was interrupted part way: the files judged
+// keep their results).
 void Runner::Evaluation::WriteFileRecords(Pending* p) {
   if (!request_.cache) return;
   std::set<std::string, std::less<>> groups;
   for (const auto& entry : p->verdicts) groups.insert(entry.first);
   for (const auto& entry : p->reused) groups.insert(entry.first);
-  for (const std::string& group : groups) {
-    std::vector<FileVerdict> verdicts = std::move(p->verdicts[group]);
-    if (!p->unstable.empty()) {
-      verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),
-                                    [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
-                     verdicts.end());
-    }
-    const FileRecordIndex& known = p->records[group];
-    for (const FileRecordIndex::Entry* e : p->reused[group]) {
+  for (const std::string& group : groups) WriteFileRecord(p, group);
+  p->verdicts.clear();
+  p->reused.clear();
+  p->records.clear();
+  p->files_out.clear();
+}
+
+// Writes one group's record: the verdicts of the files judged now (less
+// those that changed while they were read) and the entries reused from the
+// cached record; then lets them go. A group with neither keeps its record.
+void Runner::Evaluation::WriteFileRecord(Pending* p, std::string_view group) {
+  auto judged = p->verdicts.find(group);
+  auto reused = p->reused.find(group);
+  auto record = p->records.find(group);
+  std::vector<FileVerdict> verdicts;
+  if (judged != p->verdicts.end()) verdicts = std::move(judged->second);
+  if (!p->unstable.empty()) {
+    verdicts.erase(std::remove_if(verdicts.begin(), verdicts.end(),
+                                  [&](const FileVerdict& v) { return p->unstable.count(v.path); }),
+                   verdicts.end());
+  }
+  if (reused != p->reused.end() && record != p->records.end()) {
+    const FileRecordIndex& known = record->second;
+    for (const FileRecordIndex::Entry* e : reused->second) {
       verdicts.push_back(FileVerdict{std::string(known.path(*e)), std::string(known.content_id(*e)),
                                      known.findings(*e)});
     }
+  }
+  if (judged != p->verdicts.end() || reused != p->reused.end()) {
     std::sort(verdicts.begin(), verdicts.end(),
               [](const FileVerdict& a, const FileVerdict& b) { return a.path < b.path; });
     // Equal paths cannot come from one snapshot; keep the record well formed anyway.
@@ -698,9 +733,9 @@ void Runner::Evaluation::WriteFileRecords(Pending* p) {
     request_.cache->Put(CacheSpace::kFile, FileRecordKey(p->keyed.manifest.definition_digest, group),
                         p->rule->id, EncodeFileRecord(verdicts));
   }
-  p->verdicts.clear();
-  p->reused.clear();
-  p->records.clear();
+  if (judged != p->verdicts.end()) p->verdicts.erase(judged);
+  if (reused != p->reused.end()) p->reused.erase(reused);
+  if (record != p->records.end()) p->records.erase(record);
 }
 
 void Runner::Evaluation::Complete(const Rule* rule, RuleResult result) {

@@ -112,9 +112,10 @@ struct RunRequest {
   bool start_early = false;
   // How many rules may be keyed and waiting for their jobs at once. The
   // parent computes keys while the workers run jobs, but each rule it has
-  // keyed holds its inputs, its planned jobs and its files' verdicts until
-  // its last job ends: a cold run at L (1,940 rules) keyed all of them
-  // before the first ended. 64 rules' jobs keep any pool busy.
+  // keyed holds its inputs and its planned jobs until its last job ends
+  // (and its files' verdicts until their group's files are all back): a
+  // cold run at L (1,940 rules) keyed all of them before the first ended.
+  // 64 rules' jobs keep any pool busy.
   size_t max_rules_in_progress = 64;
   const CostModel* costs = nullptr;              // null: first guesses only
   const InterruptWatch* interrupts = nullptr;    // stop early on SIGINT/SIGTERM

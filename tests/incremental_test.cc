@@ -914,6 +914,77 @@ TEST_F(IncrementalTest, PerFileManifestPointsAtItsRecords) {
   EXPECT_EQ(Get(report, "A").explain, "no cached result (its per-file records were evicted)");
 }
 
+// A per-file rule writes a group's record as soon as the last of its files
+// is back, not when the rule's last job ends: a rule over every file holds
+// the verdicts of a few groups at a time. The records written early are
+// whole: the next run after a one-file change judges that file only.
+TEST_F(IncrementalTest, PerFileRecordsAreWrittenAsTheirGroupsEnd) {
+  for (const char* dir : {"alpha", "beta", "delta", "gamma"}) {
+    for (int i = 0; i < 50; ++i) {
+      fake_.Add(std::string(dir) + "/module_" + std::to_string(100 + i) + ".py",
+                "x = " + std::to_string(i) + "\n");
+    }
+  }
+  UseRules("- {id: A, check: {kind: forbid_regex, files: '**/*.py', pattern: TODO}}\n");
+  class PutCountingCache : public MemoryCache {
+   public:
+    bool Put(CacheSpace space, std::string_view key, const std::string& rule_id,
+             std::string_view value) override {
+      if (space == CacheSpace::kFile) ++file_puts_;
+      return MemoryCache::Put(space, key, rule_id, value);
+    }
+    int file_puts_ = 0;
+  } cache;
+  struct : RunObserver {
+    void JobEnded(const Job& job, const Rule& rule, const JobOutcome& outcome) override {
+      (void)rule;
+      (void)outcome;
+      files.push_back(job.files.size());
+      puts_before.push_back(cache->file_puts_);
+    }
+    void RuleEnded(const RuleResult& result) override {
+      (void)result;
+      puts_at_end = cache->file_puts_;
+    }
+    PutCountingCache* cache = nullptr;
+    std::vector<size_t> files;
+    std::vector<int> puts_before;  // file records written before each job ended
+    int puts_at_end = -1;
+  } observer;
+  observer.cache = &cache;
+  CostModel costs;
+  costs.per_file["A"] = 1.0;  // 200 ms of files: four chunks for one slot
+  auto run = [&] {
+    Result<Snapshot> snapshot = Snapshot::Build(*source_, config_->ignore_globs);
+    EXPECT_TRUE(snapshot.ok());
+    Runner runner(graph_.get(), source_, &processes_, &clock_);
+    RunRequest request = Request(&cache, true, false);
+    request.costs = &costs;
+    request.observer = &observer;
+    RunReport report = runner.Run(*snapshot, request);
+    counters_ = runner.counters();
+    return report;
+  };
+  run();
+  // One chunk per group, in order: each group's record is written when its
+  // chunk ends, before the next chunk does; once each.
+  EXPECT_EQ(observer.files, (std::vector<size_t>{50, 50, 50, 50}));
+  EXPECT_EQ(observer.puts_before, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(observer.puts_at_end, 4);
+  EXPECT_EQ(counters_.files_checked, 200u);
+
+  fake_.Add("beta/module_107.py", "x = 'TODO'\n");
+  observer.files.clear();
+  observer.puts_before.clear();
+  cache.file_puts_ = 0;
+  RunReport report = run();
+  EXPECT_EQ(counters_.files_checked, 1u);
+  EXPECT_EQ(counters_.file_hits, 199u);
+  EXPECT_EQ(cache.file_puts_, 1) << "only beta's record is rewritten";
+  ASSERT_EQ(Get(report, "A").findings.size(), 1u);
+  EXPECT_EQ(Get(report, "A").findings[0].path, "beta/module_107.py");
+}
+
 // A dependent runs only when its prerequisites pass, and every pass has one
 // digest, so the runner cannot show this case; the words are still right.
 TEST(IncrementalExplainTest, NamesTheDependencyWhoseResultChanged) {
