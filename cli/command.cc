@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/sanitizers.h"
+
 namespace sotinc {
 
 void AddCommonOptions(CLI::App* cmd, CommonOptions* common) {
@@ -49,13 +51,7 @@ bool WriteOutput(const std::string& path, const std::string& text) {
 }
 
 int ExitWithoutCleanup(int code) {
-#if defined(__SANITIZE_ADDRESS__)
-  return code;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-  return code;
-#endif
-#endif
+  if (kUnderSanitizer) return code;  // let it report at exit
   std::fflush(stdout);
   std::fflush(stderr);
   _exit(code);

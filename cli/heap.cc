@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cli/sanitizers.h"
+
 namespace sotinc {
 namespace {
 
@@ -41,22 +43,10 @@ bool HeapRange(uintptr_t* begin, uintptr_t* end) {
   return found && *end > *begin;
 }
 
-bool UnderSanitizer() {
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  return true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
-    __has_feature(thread_sanitizer)
-  return true;
-#endif
-#endif
-  return false;
-}
-
 }  // namespace
 
 void PreferHugePages() {
-  if (UnderSanitizer()) return;
+  if (kUnderSanitizer) return;
   const char* env = std::getenv("SOTINC_HUGEPAGES");
   if (env != nullptr && std::strcmp(env, "0") == 0) return;
   // Buffers up to 64 MiB come from the heap (not a mapping each, faulted in

@@ -15,20 +15,10 @@
 #include <sstream>
 #include <string>
 
+#include "cli/sanitizers.h"
+
 namespace sotinc {
 namespace {
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
 
 // Whether the kernel accepts MADV_HUGEPAGE at all (it does not without
 // CONFIG_TRANSPARENT_HUGEPAGE).
@@ -114,13 +104,13 @@ int TurnedOffChild() {
 }
 
 TEST(HeapTest, TheHeapIsAdvisedToUseHugePagesAndHoldsLargeBuffers) {
-  if (kSanitized) GTEST_SKIP() << "the sanitizer owns the heap";
+  if (kUnderSanitizer) GTEST_SKIP() << "the sanitizer owns the heap";
   if (!KernelKnowsHugePages()) GTEST_SKIP() << "this kernel has no transparent huge pages";
   EXPECT_EQ(InChild(AdvisedChild), 0);
 }
 
 TEST(HeapTest, SotincHugepagesZeroLeavesMallocAsItIs) {
-  if (kSanitized) GTEST_SKIP() << "the sanitizer owns the heap";
+  if (kUnderSanitizer) GTEST_SKIP() << "the sanitizer owns the heap";
   EXPECT_EQ(InChild(TurnedOffChild), 0);
 }
 
