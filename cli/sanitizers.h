@@ -4,35 +4,29 @@
 // terabytes of address space (tests of RLIMIT_AS skip).
 #pragma once
 
+// GCC defines __SANITIZE_ADDRESS__ / __SANITIZE_THREAD__; clang answers
+// __has_feature, which GCC before 14 does not know.
+#if defined(__has_feature)
+#define SOTINC_HAS_FEATURE(x) __has_feature(x)
+#else
+#define SOTINC_HAS_FEATURE(x) 0
+#endif
+
 namespace sotinc {
 
-// GCC defines __SANITIZE_ADDRESS__ / __SANITIZE_THREAD__; clang answers
-// __has_feature, which GCC before 14 does not know, hence the nesting.
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kUnderAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if defined(__SANITIZE_ADDRESS__) || SOTINC_HAS_FEATURE(address_sanitizer)
 inline constexpr bool kUnderAsan = true;
 #else
 inline constexpr bool kUnderAsan = false;
-#endif
-#else
-inline constexpr bool kUnderAsan = false;
-#endif
-
-#if defined(__SANITIZE_THREAD__)
-inline constexpr bool kUnderOtherSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(memory_sanitizer) || __has_feature(thread_sanitizer)
-inline constexpr bool kUnderOtherSanitizer = true;
-#else
-inline constexpr bool kUnderOtherSanitizer = false;
-#endif
-#else
-inline constexpr bool kUnderOtherSanitizer = false;
 #endif
 
 // AddressSanitizer, MemorySanitizer or ThreadSanitizer.
-inline constexpr bool kUnderSanitizer = kUnderAsan || kUnderOtherSanitizer;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    SOTINC_HAS_FEATURE(address_sanitizer) || SOTINC_HAS_FEATURE(memory_sanitizer) || \
+    SOTINC_HAS_FEATURE(thread_sanitizer)
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
 
 }  // namespace sotinc

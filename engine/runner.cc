@@ -610,24 +610,28 @@ void Runner::Evaluation::Absorb(JobOutcome outcome) {
       const FileEntry& file = snapshot_.files[job.files[k].index];
       const std::string_view* id = p.input_ids.Find(file.path);
       const bool cached = request_.cache && id != nullptr;
+      const std::string_view group = RecordGroup(file.path);
       if (k < judged) {
         std::vector<Finding>& findings = outcome.file_findings[k];
         ++counters_->files_checked;
         ++p.fresh;
         if (cached) {
-          p.verdicts[std::string(RecordGroup(file.path))].push_back(
-              FileVerdict{file.path, std::string(*id), findings});
+          auto verdicts = p.verdicts.find(group);  // no key string made per file
+          if (verdicts == p.verdicts.end()) {
+            verdicts = p.verdicts.emplace(std::string(group), std::vector<FileVerdict>()).first;
+          }
+          verdicts->second.push_back(FileVerdict{file.path, std::string(*id), findings});
         }
         p.findings.insert(p.findings.end(), findings.begin(), findings.end());
       }
       if (!cached) continue;
       // A file's verdict and whether it changed while read come back in
       // the same outcome, so a group whose files are all back is final.
-      auto out = p.files_out.find(RecordGroup(file.path));
+      auto out = p.files_out.find(group);
       if (out != p.files_out.end() && --out->second == 0) {
-        std::string group = out->first;
+        const std::string ended = out->first;  // the key goes with the erase
         p.files_out.erase(out);
-        WriteFileRecord(&p, group);
+        WriteFileRecord(&p, ended);
       }
     }
   } else if (outcome.status.ok()) {
